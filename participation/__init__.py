@@ -1,0 +1,122 @@
+"""participation: residents propose, vote and sign up; centres see what their community did."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .config import secret_key_from_instance, settings_from_environment
+from .extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the application. ``config`` overrides what the environment says (tests use it)."""
+    app = Flask(
+        __name__,
+        template_folder="../templates",
+        static_folder="../static",
+        instance_relative_config=True,
+    )
+    app.config.update(settings_from_environment(app.instance_path, app.debug))
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(PROJECT_ROOT / "translations")
+    app.config.update(config or {})
+    _ensure_secret_key(app)
+    if app.config["PROXY_FIX_X_FOR"]:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=1, x_host=1
+        )
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _init_request_cycle(app)
+    _init_templates(app)
+
+    from .cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _ensure_secret_key(app: Flask) -> None:
+    if app.config.get("SECRET_KEY"):
+        return
+    if app.testing:
+        app.config["SECRET_KEY"] = secrets.token_hex(32)
+    else:
+        app.config["SECRET_KEY"] = secret_key_from_instance(app.instance_path)
+
+
+def _init_extensions(app: Flask) -> None:
+    from . import models  # noqa: F401  (registers every table on the metadata)
+    from .i18n import select_locale, select_timezone
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    htmx.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please sign in to continue.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(session_token: str):
+        from .accounts.service import user_by_session_token
+
+        return user_by_session_token(session_token)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .accounts.routes import bp as accounts_bp
+    from .admin.routes import bp as admin_bp
+    from .centres.routes import bp as centres_bp
+    from .site.routes import bp as site_bp
+
+    app.register_blueprint(site_bp)
+    app.register_blueprint(centres_bp)
+    app.register_blueprint(accounts_bp, url_prefix="/account")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+
+
+def _init_request_cycle(app: Flask) -> None:
+    """One commit per request, at the edge: services only flush."""
+    from .errors import register_error_handlers
+    from .security import init_security
+
+    @app.after_request
+    def commit_or_roll_back(response: Response) -> Response:
+        if response.status_code < 400:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return response
+
+    register_error_handlers(app)
+    init_security(app)
+
+
+def _init_templates(app: Flask) -> None:
+    from .i18n import LANGUAGE_NAMES
+
+    app.jinja_env.policies["ext.i18n.trimmed"] = True
+    app.jinja_env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES
+
+    @app.context_processor
+    def inject_site() -> dict[str, Any]:
+        return {
+            "current_locale": str(get_locale()),
+            "site_name": app.config.get("SITE_NAME") or _("Active neighbours"),
+        }

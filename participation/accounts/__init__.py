@@ -1,0 +1,1 @@
+"""Accounts: registering, signing in and out, profile and password."""

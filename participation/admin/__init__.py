@@ -1,0 +1,1 @@
+"""Platform administration: centres and their animators."""

@@ -1,0 +1,64 @@
+"""Forms of the platform admin area."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+
+from .service import SLUG_PATTERN
+
+
+def _text(label, max_length, required=False, description=None):
+    validators = [Length(max=max_length, message=_l("Enter at most %(max)d characters."))]
+    validators.insert(0, DataRequired(_l("This field is required.")) if required else Optional())
+    return StringField(label, validators=validators, description=description)
+
+
+class CentreForm(FlaskForm):
+    name = _text(_l("Name"), 160, required=True)
+    slug = StringField(
+        _l("Address name"),
+        description=_l("Used in the centre's web address, e.g. paca-40 gives /c/paca-40/."),
+        validators=[
+            DataRequired(_l("This field is required.")),
+            Length(max=60, message=_l("Enter at most %(max)d characters.")),
+            Regexp(SLUG_PATTERN, message=_l("Use only small letters without accents, digits and "
+                                            "single hyphens, e.g. paca-40.")),
+        ],
+    )
+    operator = _text(_l("Run by"), 200,
+                     description=_l("The institution or organisation that runs the centre."))
+    city = _text(_l("Town"), 80, required=True)
+    district = _text(_l("District or neighbourhood"), 80)
+    address = _text(_l("Address"), 200)
+    description = TextAreaField(
+        _l("Description"),
+        validators=[Optional(), Length(max=5000, message=_l("Enter at most %(max)d characters."))],
+    )
+    contact_email = EmailField(
+        _l("Contact e-mail of the centre"),
+        validators=[Optional(), Length(max=254, message=_l("Enter at most %(max)d characters.")),
+                    Email(_l("Enter an e-mail address in the form name@example.com."),
+                          check_deliverability=False)],
+    )
+    contact_phone = _text(_l("Contact phone of the centre"), 40)
+    timezone = _text(_l("Time zone"), 64, required=True)
+
+
+class AnimatorForm(FlaskForm):
+    email = EmailField(
+        _l("E-mail address of the person"),
+        description=_l("The person must already have an account."),
+        validators=[
+            DataRequired(_l("Enter an e-mail address.")),
+            Length(max=254, message=_l("Enter at most %(max)d characters.")),
+            Email(_l("Enter an e-mail address in the form name@example.com."),
+                  check_deliverability=False),
+        ],
+    )
+
+
+class RemoveAnimatorForm(FlaskForm):
+    """No fields: the button's form carries only the CSRF token."""

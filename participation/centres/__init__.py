@@ -1,0 +1,1 @@
+"""Centres: the public list, each centre's home, joining and leaving."""

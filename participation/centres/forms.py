@@ -1,0 +1,24 @@
+"""Centre forms: the public search, and the empty form that carries the CSRF token for join/leave."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SearchField
+from wtforms.validators import Length
+
+
+class CentreSearchForm(FlaskForm):
+    """Read-only GET form: no CSRF token needed, none rendered."""
+
+    class Meta:
+        csrf = False
+
+    q = SearchField(
+        _l("Search by name or town"),
+        validators=[Length(max=100, message=_l("Enter at most 100 characters."))],
+    )
+
+
+class MembershipForm(FlaskForm):
+    """No fields: join and leave are single buttons, but they still need the CSRF token."""

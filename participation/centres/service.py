@@ -1,0 +1,110 @@
+"""Rules for centres and membership. Functions flush; the request commits."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import joinedload
+
+from ..errors import Conflict, NotAllowed, NotFound
+from ..extensions import db
+from ..models import Centre, Membership, Role, User
+
+
+def escape_like(text: str) -> str:
+    """Make %, _ and the escape character itself match literally in a LIKE pattern."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def centres_query(search: str = "") -> Select[tuple[Centre]]:
+    """Centres whose name, city or district contains the words searched, in name order."""
+    query = select(Centre).order_by(Centre.city, Centre.name)
+    for word in search.split()[:5]:
+        pattern = f"%{escape_like(word.lower())}%"
+        query = query.where(
+            or_(
+                func.lower(Centre.name).like(pattern, escape="\\"),
+                func.lower(Centre.city).like(pattern, escape="\\"),
+                func.lower(Centre.district).like(pattern, escape="\\"),
+            )
+        )
+    return query
+
+
+def centre_by_slug(slug: str) -> Centre:
+    centre = db.session.scalar(select(Centre).where(Centre.slug == slug))
+    if centre is None:
+        raise NotFound(_("There is no centre at this address."))
+    return centre
+
+
+def membership_of(user: User | None, centre: Centre) -> Membership | None:
+    if user is None or not user.is_authenticated:
+        return None
+    return db.session.scalar(
+        select(Membership).where(Membership.user_id == user.id, Membership.centre_id == centre.id)
+    )
+
+
+def memberships_of(user: User) -> list[Membership]:
+    """The person's centres, with each centre loaded in the same query."""
+    return list(
+        db.session.scalars(
+            select(Membership)
+            .where(Membership.user_id == user.id)
+            .options(joinedload(Membership.centre))
+            .order_by(Membership.joined_at)
+        )
+    )
+
+
+def member_count(centre: Centre) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(Membership).where(Membership.centre_id == centre.id)
+    ) or 0
+
+
+def animators_of(centre: Centre) -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(Membership)
+            .where(Membership.centre_id == centre.id, Membership.role == Role.ANIMATOR)
+            .order_by(User.display_name)
+        )
+    )
+
+
+def can_manage_centre(user: User | None, centre: Centre) -> bool:
+    """Animators of this centre and platform admins manage it; nobody else."""
+    if user is None or not user.is_authenticated:
+        return False
+    if user.is_admin:
+        return True
+    membership = membership_of(user, centre)
+    return membership is not None and membership.is_animator
+
+
+def join_centre(user: User, centre: Centre) -> Membership:
+    """Make the person a resident member. Joining twice changes nothing."""
+    if not user.is_authenticated:
+        raise NotAllowed(_("Sign in to join a centre."))
+    existing = membership_of(user, centre)
+    if existing is not None:
+        return existing
+    membership = Membership(user=user, centre=centre, role=Role.RESIDENT)
+    db.session.add(membership)
+    db.session.flush()
+    return membership
+
+
+def leave_centre(user: User, centre: Centre) -> None:
+    """End the person's membership. Animators are removed from the role by a platform admin."""
+    membership = membership_of(user, centre)
+    if membership is None:
+        raise Conflict(_("You are not a member of this centre."))
+    if membership.is_animator:
+        raise Conflict(_("Animators cannot leave the centre here. Ask the platform "
+                         "administrator to remove your animator role first."))
+    db.session.delete(membership)
+    db.session.flush()

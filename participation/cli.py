@@ -1,0 +1,101 @@
+"""``flask`` commands for the server's operators: admins, centres, animators and demo data.
+
+Each command runs in one transaction and uses the same services as the web pages, acting as
+the trusted console.
+"""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from sqlalchemy import func, select
+
+from .accounts import service as accounts
+from .accounts.passwords import password_problem
+from .admin import service as admin
+from .centres.service import centre_by_slug
+from .errors import DomainError
+from .extensions import db
+from .models import User
+
+
+def _commit_or_fail(action):
+    """Run ``action``; commit on success, roll back and print the reason on a domain error."""
+    try:
+        result = action()
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from error
+    db.session.commit()
+    return result
+
+
+@click.command("create-admin")
+@click.option("--email", required=True)
+@click.option("--name", "display_name", default="Administrator", show_default=True)
+@click.password_option(help="Asked for when not given.")
+def create_admin(email: str, display_name: str, password: str) -> None:
+    """Create a platform administrator, or make an existing account one."""
+
+    def action():
+        user = accounts.user_by_email(email)
+        if user is None:
+            problem = password_problem(password, email=email, name=display_name)
+            if problem:
+                raise DomainError(problem)
+            user = User(display_name=display_name, email=accounts.normalise_email(email))
+            user.set_password(password)
+            db.session.add(user)
+        admin.make_admin(admin.CONSOLE, user)
+        return user
+
+    user = _commit_or_fail(action)
+    click.echo(f"{user.email} is a platform administrator.")
+
+
+@click.command("create-centre")
+@click.option("--slug", required=True, help="Address name, e.g. paca-40.")
+@click.option("--name", required=True)
+@click.option("--city", required=True)
+@click.option("--district", default="")
+@click.option("--address", default="")
+@click.option("--operator", default="", help="Who runs the centre.")
+@click.option("--description", default="")
+@click.option("--timezone", default="Europe/Warsaw", show_default=True)
+def create_centre(**fields: str) -> None:
+    """Create a centre."""
+    centre = _commit_or_fail(lambda: admin.create_centre(admin.CONSOLE, **fields))
+    click.echo(f"Centre {centre.name} is at /c/{centre.slug}/.")
+
+
+@click.command("add-animator")
+@click.option("--centre", "slug", required=True, help="The centre's address name.")
+@click.option("--email", required=True, help="E-mail of an existing account.")
+def add_animator(slug: str, email: str) -> None:
+    """Name an existing account animator of a centre."""
+    membership = _commit_or_fail(
+        lambda: admin.add_animator(admin.CONSOLE, centre_by_slug(slug), email)
+    )
+    click.echo(f"{membership.user.email} is an animator of {membership.centre.name}.")
+
+
+@click.command("demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database has accounts.")
+def demo(if_empty: bool) -> None:
+    """Load demo data: real CAL centres, an admin, animators and residents; print the logins."""
+    from .demo import load_demo
+
+    if db.session.scalar(select(func.count()).select_from(User)):
+        if if_empty:
+            click.echo("The database already has data; demo data not loaded.")
+            return
+        raise click.ClickException("The database is not empty; demo data goes into an empty one.")
+    logins = _commit_or_fail(load_demo)
+    click.echo("Demo data loaded. Sign in with:")
+    for login in logins:
+        click.echo(f"  {login.role:<28} {login.email:<32} {login.password}")
+
+
+def register_cli(app: Flask) -> None:
+    for command in (create_admin, create_centre, add_animator, demo):
+        app.cli.add_command(command)

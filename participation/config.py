@@ -1,0 +1,99 @@
+"""Settings read from the environment.
+
+Every variable is documented in the README's "Configuration" section. Nothing secret lives in
+the source: when ``SECRET_KEY`` is not set, one is generated once and kept in the instance folder.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+LANGUAGES = ("pl", "uk", "en")
+DEFAULT_TIMEZONE = "Europe/Warsaw"
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the ``postgres://`` and ``postgresql://`` forms hosting panels hand out.
+
+    We ship psycopg 3, so a bare PostgreSQL URL is pointed at that driver instead of
+    SQLAlchemy's default psycopg2, which is not installed.
+    """
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def secret_key_from_instance(instance_path: str) -> str:
+    """Return the key kept in ``instance/secret_key``, creating it (mode 0600) the first time."""
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def settings_from_environment(instance_path: str, debug: bool) -> dict[str, Any]:
+    """Build the Flask config mapping from environment variables and safe defaults."""
+    sqlite_path = Path(instance_path) / "participation.sqlite3"
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{sqlite_path}"
+    return {
+        "SITE_NAME": os.environ.get("SITE_NAME", ""),
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or None,
+        # Mail (used from the activities issue on: reminders and notifications).
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
+        "MAIL_PORT": _env_int("MAIL_PORT", 587),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
+        "MAIL_USE_TLS": _env_bool("MAIL_USE_TLS", True),
+        "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "participation@localhost"),
+        # Rate limits: memory is right for one process; several servers share Redis.
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": _env_bool("RATELIMIT_ENABLED", True),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_LOGIN_IP": os.environ.get("RATELIMIT_LOGIN_IP", "30 per minute;200 per hour"),
+        "RATELIMIT_LOGIN_ACCOUNT": os.environ.get(
+            "RATELIMIT_LOGIN_ACCOUNT", "5 per minute;30 per hour"
+        ),
+        "RATELIMIT_REGISTER_IP": os.environ.get("RATELIMIT_REGISTER_IP", "30 per hour"),
+        # Number of trusted reverse proxies in front of the app (0: none).
+        "PROXY_FIX_X_FOR": _env_int("PROXY_FIX_X_FOR", 0),
+        "MAX_CONTENT_LENGTH": _env_int("MAX_CONTENT_LENGTH", 1024 * 1024),
+        # Cookies: HttpOnly and SameSite=Lax always; Secure everywhere but a debug server.
+        "SESSION_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", not debug),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", not debug),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_DURATION": timedelta(days=30),
+        "PERMANENT_SESSION_LIFETIME": timedelta(days=14),
+        "PREFERRED_URL_SCHEME": os.environ.get("PREFERRED_URL_SCHEME", "https"),
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+        "BABEL_DEFAULT_LOCALE": "pl",
+        "BABEL_DEFAULT_TIMEZONE": DEFAULT_TIMEZONE,
+        "LANGUAGES": LANGUAGES,
+        "CENTRES_PER_PAGE": 20,
+    }

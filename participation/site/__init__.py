@@ -1,0 +1,1 @@
+"""Pages about the platform itself: language, accessibility, privacy, help, health check."""

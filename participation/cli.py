@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from .accounts import service as accounts
@@ -31,6 +32,7 @@ def _commit_or_fail(action):
 
 
 @click.command("create-admin")
+@with_appcontext
 @click.option("--email", required=True)
 @click.option("--name", "display_name", default="Administrator", show_default=True)
 @click.password_option(help="Asked for when not given.")
@@ -54,6 +56,7 @@ def create_admin(email: str, display_name: str, password: str) -> None:
 
 
 @click.command("create-centre")
+@with_appcontext
 @click.option("--slug", required=True, help="Address name, e.g. paca-40.")
 @click.option("--name", required=True)
 @click.option("--city", required=True)
@@ -69,6 +72,7 @@ def create_centre(**fields: str) -> None:
 
 
 @click.command("add-animator")
+@with_appcontext
 @click.option("--centre", "slug", required=True, help="The centre's address name.")
 @click.option("--email", required=True, help="E-mail of an existing account.")
 def add_animator(slug: str, email: str) -> None:
@@ -80,6 +84,7 @@ def add_animator(slug: str, email: str) -> None:
 
 
 @click.command("demo")
+@with_appcontext
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database has accounts.")
 def demo(if_empty: bool) -> None:
     """Load demo data: real CAL centres, an admin, animators and residents; print the logins."""

@@ -40,11 +40,17 @@ limiter = Limiter(key_func=get_remote_address)
 htmx = HTMX()
 
 
+def _unicode_lower(value):
+    return value.lower() if isinstance(value, str) else value
+
+
 @event.listens_for(Engine, "connect")
 def _tune_sqlite(dbapi_connection, _record) -> None:
     """Enforce foreign keys and let readers and one writer work side by side on SQLite."""
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
+    # SQLite's own lower() folds only ASCII: "Łódź" would never match "łódź".
+    dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")

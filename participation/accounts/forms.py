@@ -5,9 +5,11 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Optional
 
 from ..config import LANGUAGES
+from ..forms import strip
 from ..i18n import LANGUAGE_NAMES
 from ..models import AgeBracket
 from .passwords import MAX_LENGTH
@@ -26,6 +28,7 @@ AGE_BRACKET_LABELS = {
 def _email_field(label):
     return EmailField(
         label,
+        filters=[strip],
         validators=[
             DataRequired(_l("Enter your e-mail address.")),
             Length(max=254, message=_l("The e-mail address is too long.")),
@@ -39,6 +42,7 @@ def _display_name_field():
     return StringField(
         _l("Your name"),
         description=_l("Shown next to what you write. A first name is enough."),
+        filters=[strip],
         validators=[
             DataRequired(_l("Enter your name.")),
             Length(min=2, max=80, message=_l("The name must have from 2 to 80 characters.")),
@@ -115,14 +119,14 @@ class ProfileForm(FlaskForm):
     display_name = _display_name_field()
     locale = SelectField(
         _l("Language"),
-        choices=[(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
+        choices=[SelectChoice(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
         validators=[InputRequired(_l("Choose a language."))],
     )
     age_bracket = SelectField(
         _l("Age (optional)"),
         description=_l("Only used, without your name, in the centre's figures."),
-        choices=[("", _l("I prefer not to say"))]
-        + [(bracket.value, label) for bracket, label in AGE_BRACKET_LABELS.items()
+        choices=[SelectChoice("", _l("I prefer not to say"))]
+        + [SelectChoice(bracket.value, label) for bracket, label in AGE_BRACKET_LABELS.items()
            if bracket is not AgeBracket.UNDER_16],
         validators=[Optional()],
     )

@@ -7,19 +7,21 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
+from ..forms import strip
 from .service import SLUG_PATTERN
 
 
 def _text(label, max_length, required=False, description=None):
     validators = [Length(max=max_length, message=_l("Enter at most %(max)d characters."))]
     validators.insert(0, DataRequired(_l("This field is required.")) if required else Optional())
-    return StringField(label, validators=validators, description=description)
+    return StringField(label, validators=validators, description=description, filters=[strip])
 
 
 class CentreForm(FlaskForm):
     name = _text(_l("Name"), 160, required=True)
     slug = StringField(
         _l("Address name"),
+        filters=[strip],
         description=_l("Used in the centre's web address, e.g. paca-40 gives /c/paca-40/."),
         validators=[
             DataRequired(_l("This field is required.")),
@@ -35,10 +37,12 @@ class CentreForm(FlaskForm):
     address = _text(_l("Address"), 200)
     description = TextAreaField(
         _l("Description"),
+        filters=[strip],
         validators=[Optional(), Length(max=5000, message=_l("Enter at most %(max)d characters."))],
     )
     contact_email = EmailField(
         _l("Contact e-mail of the centre"),
+        filters=[strip],
         validators=[Optional(), Length(max=254, message=_l("Enter at most %(max)d characters.")),
                     Email(_l("Enter an e-mail address in the form name@example.com."),
                           check_deliverability=False)],
@@ -50,6 +54,7 @@ class CentreForm(FlaskForm):
 class AnimatorForm(FlaskForm):
     email = EmailField(
         _l("E-mail address of the person"),
+        filters=[strip],
         description=_l("The person must already have an account."),
         validators=[
             DataRequired(_l("Enter an e-mail address.")),

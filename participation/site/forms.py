@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
 from ..config import LANGUAGES
@@ -14,7 +15,7 @@ from ..i18n import LANGUAGE_NAMES
 class LanguageForm(FlaskForm):
     locale = SelectField(
         _l("Language"),
-        choices=[(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
+        choices=[SelectChoice(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
         validators=[InputRequired(_l("Choose a language."))],
     )
     next = HiddenField()

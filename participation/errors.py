@@ -46,14 +46,14 @@ class Invalid(DomainError):
 
 # Titles and explanations in plain language for each status we answer with.
 ERROR_TEXTS = {
-    400: (_l("Something went wrong with this request"),
-          _l("The request could not be understood. Go back, check the form and try again.")),
+    400: (_l("Something went wrong"),
+          _l("We could not understand what was sent. Go back, check the form and try again.")),
     403: (_l("You cannot do this"),
           _l("Your account does not have the rights needed for this page or action.")),
     404: (_l("Page not found"),
           _l("There is no page at this address. It may have been moved or removed.")),
     405: (_l("This action is not available here"),
-          _l("This address does not accept this kind of request.")),
+          _l("This page cannot be used this way.")),
     409: (_l("This cannot be done right now"),
           _l("The request clashes with the current state of the page. Reload it and try again.")),
     413: (_l("The data sent is too large"),

@@ -63,6 +63,8 @@ def test_centre_search_answers_htmx_with_the_results_fragment(client):
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "<html" not in html and 'id="centre-results"' in html and "Paca 40" in html
+    # The count is announced through a live region outside the swapped part.
+    assert '<p id="results-status" class="visually-hidden" role="status" hx-swap-oob="true">' in html
     assert "HX-Request" in response.headers["Vary"]
 
 
@@ -125,6 +127,7 @@ def test_join_with_htmx_returns_the_membership_fragment(client, make_centre, mak
     assert response.status_code == 200
     assert "<html" not in html and 'id="membership"' in html and "/c/paca-40/leave" in html
     assert 'hx-swap-oob="innerHTML"' in html  # the confirmation reaches the live region
+    assert "autofocus" in html  # keyboard focus stays on the membership control
 
 
 def test_anonymous_join_is_sent_to_sign_in(client, db, make_centre):

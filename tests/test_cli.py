@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import select
 
@@ -79,8 +81,7 @@ def test_demo_loads_real_centres_and_prints_working_logins(app, db, client):
     assert email == "admin@example.org"
     assert client.login(email, password).status_code == 303
     assert client.get("/admin/").status_code == 200
-    kept = (app.instance_path + "/demo-logins.txt")
-    assert password in open(kept).read()
+    assert password in Path(app.instance_path, "demo-logins.txt").read_text()
 
 
 def test_commands_speak_the_system_language(app, monkeypatch):

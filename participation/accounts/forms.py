@@ -124,7 +124,7 @@ class ProfileForm(FlaskForm):
     )
     age_bracket = SelectField(
         _l("Age (optional)"),
-        description=_l("Only used, without your name, in the centre's figures."),
+        description=_l("Used only in the centre's statistics, never together with your name."),
         choices=[SelectChoice("", _l("I prefer not to say"))]
         + [SelectChoice(bracket.value, label) for bracket, label in AGE_BRACKET_LABELS.items()
            if bracket is not AgeBracket.UNDER_16],

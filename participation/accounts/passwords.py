@@ -23,7 +23,9 @@ def common_passwords() -> frozenset[str]:
         return frozenset(line.strip() for line in handle if line.strip())
 
 
-def password_problem(password: str, *, email: str | None = None, name: str | None = None) -> str | None:
+def password_problem(
+    password: str, *, email: str | None = None, name: str | None = None
+) -> str | None:
     """Why this password is refused, in the person's language; ``None`` when it is fine."""
     if len(password) < MIN_LENGTH:
         return ngettext(

@@ -15,8 +15,8 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..errors import DomainError
 from ..centres.service import memberships_of
+from ..errors import DomainError
 from ..extensions import limiter
 from ..models import AgeBracket
 from ..security import safe_next

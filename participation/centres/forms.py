@@ -1,4 +1,4 @@
-"""Centre forms: the public search, and the empty form that carries the CSRF token for join/leave."""
+"""Centre forms: the public search, and the empty form carrying the CSRF token for join/leave."""
 
 from __future__ import annotations
 

@@ -77,7 +77,9 @@ class Membership(db.Model):
     __table_args__ = (UniqueConstraint("user_id", "centre_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
     centre_id: Mapped[int] = mapped_column(ForeignKey("centre.id", ondelete="CASCADE"), index=True)
     role: Mapped[Role] = mapped_column(str_enum(Role, "membership_role"), default=Role.RESIDENT)
     verified: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))

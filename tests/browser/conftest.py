@@ -1,0 +1,270 @@
+"""Real-browser tests: Debian's Chromium, driven by Playwright, against a live server.
+
+The app runs in a thread (werkzeug) on a throwaway SQLite file loaded with the demo data.
+Every page a test visits goes through ``check_page``: axe-core (WCAG 2.1 A and AA rules) and no
+horizontal scrolling at the 360 px phone width every context starts with.
+
+Without Chromium the suite is skipped, except on CI (``CI=true``), where it fails: a browser
+suite that silently skips there would hide regressions.
+
+This conftest does not rely on ``tests/conftest.py``.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE_VIEWPORT = {"width": 360, "height": 740}
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+HERE = Path(__file__).resolve().parent
+
+# Demo people the tests sign in as (see participation/demo.py).
+ROLE_EMAILS = {
+    "admin": "admin@example.org",  # platform administrator
+    "animator": "marta@example.org",  # animator of paca-40
+    "resident": "jan@example.org",  # resident member of paca-40
+}
+
+
+def _browser_unavailable(reason: str) -> None:
+    message = f"Browser tests cannot run: {reason}"
+    if os.environ.get("CI", "").strip().lower() == "true":
+        pytest.fail(message + " (CI=true: the browser suite must run on CI)", pytrace=False)
+    pytest.skip(message)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Everything under tests/browser carries the ``browser`` marker (``-m "not browser"``)."""
+    for item in items:
+        if HERE in Path(str(item.path)).resolve().parents:
+            item.add_marker(pytest.mark.browser)
+
+
+# --- The live server ---------------------------------------------------------------------
+
+
+@dataclass
+class LiveServer:
+    url: str
+    passwords: dict[str, str] = field(default_factory=dict)  # e-mail -> demo password
+
+    def password_for(self, role: str) -> str:
+        return self.passwords[ROLE_EMAILS[role]]
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    from werkzeug.serving import make_server
+
+    from participation import create_app
+    from participation.demo import load_demo
+    from participation.extensions import db
+
+    tmp_dir = tmp_path_factory.mktemp("browser-app")
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_dir}/browser.sqlite3",
+            "SESSION_COOKIE_SECURE": False,
+            "REMEMBER_COOKIE_SECURE": False,
+            "RATELIMIT_ENABLED": False,
+            "SECRET_KEY": "browser-tests",
+        }
+    )
+    app.instance_path = str(tmp_dir)  # load_demo writes demo-logins.txt here
+    with app.app_context():
+        db.create_all()
+        logins = load_demo()
+        db.session.commit()
+        db.session.remove()
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="browser-live-server", daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(
+            url=f"http://127.0.0.1:{server.server_port}",
+            passwords={login.email: login.password for login in logins},
+        )
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+        with app.app_context():
+            db.engine.dispose()
+
+
+# --- pytest-playwright overrides ---------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict, live_server: LiveServer) -> dict:
+    return {
+        **browser_context_args,
+        "viewport": PHONE_VIEWPORT,
+        "locale": "pl-PL",  # Accept-Language: Polish is the default interface language
+        "base_url": live_server.url,
+    }
+
+
+@pytest.fixture(scope="session")
+def browser(launch_browser: Callable[..., Browser]) -> Iterator[Browser]:
+    """pytest-playwright's ``browser``, but a missing Chromium skips (or fails on CI)."""
+    if not os.path.exists(CHROMIUM):
+        _browser_unavailable(f"{CHROMIUM} does not exist (apt-get install chromium)")
+    try:
+        launched = launch_browser()
+    except Exception as error:  # any launch failure means the same thing
+        first_lines = "\n".join(str(error).splitlines()[:4])
+        _browser_unavailable(f"{CHROMIUM} failed to launch: {first_lines}")
+    yield launched
+    launched.close()
+
+
+# --- Checks ------------------------------------------------------------------------------
+
+
+def _format_violations(url: str, violations: list[dict[str, Any]]) -> str:
+    lines = [f"{len(violations)} axe-core violation(s) on {url}:"]
+    for violation in violations:
+        lines.append(
+            f"- {violation['id']} ({violation.get('impact')}): {violation.get('help')}"
+            f" <{violation.get('helpUrl')}>"
+        )
+        for node in violation.get("nodes", []):
+            html = " ".join(node.get("html", "").split())
+            if len(html) > 300:
+                html = html[:300] + "…"
+            lines.append(f"    target: {node.get('target')}")
+            lines.append(f"    html:   {html}")
+            summary = " ".join((node.get("failureSummary") or "").split())
+            if summary:
+                lines.append(f"    why:    {summary}")
+    return "\n".join(lines)
+
+
+def check_page_accessibility(page: Page) -> None:
+    """Fail on any WCAG 2.1 A/AA axe violation, or on horizontal scrolling at this width."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(
+        page,
+        options={
+            "runOnly": {"type": "tag", "values": WCAG_TAGS},
+            # Only the violations are reported in full; passes are not needed here.
+            "resultTypes": ["violations"],
+        },
+    )
+    if results.violations_count > 0:
+        pytest.fail(_format_violations(page.url, results.response["violations"]), pytrace=False)
+
+    widths = page.evaluate(
+        "({scroll: document.documentElement.scrollWidth,"
+        " client: document.documentElement.clientWidth})"
+    )
+    if widths["scroll"] > widths["client"]:
+        wide = page.evaluate(
+            """() => {
+                const limit = document.documentElement.clientWidth;
+                return [...document.querySelectorAll('body *')]
+                    .filter(el => el.getBoundingClientRect().right > limit + 0.5)
+                    .slice(0, 10)
+                    .map(el => el.outerHTML.replace(/\\s+/g, ' ').slice(0, 160));
+            }"""
+        )
+        pytest.fail(
+            f"{page.url} scrolls horizontally at {widths['client']} px "
+            f"(scrollWidth {widths['scroll']}). Elements sticking out:\n  "
+            + "\n  ".join(wide),
+            pytrace=False,
+        )
+
+
+@pytest.fixture(scope="session")
+def check_page() -> Callable[[Page], None]:
+    """``check_page(page)``: axe-core WCAG 2.1 AA scan plus the 360 px no-scroll check."""
+    return check_page_accessibility
+
+
+# --- Signing in --------------------------------------------------------------------------
+
+
+def sign_in(page: Page, email: str, password: str) -> None:
+    """Fill the real login form; end on the page it redirects to, signed in."""
+    page.goto("/account/login")
+    page.locator("input[name=email]").fill(email)
+    page.locator("input[name=password]").fill(password)
+    page.locator("main form.form button[type=submit]").click()
+    expect(page.locator('form[action$="/account/logout"]')).to_be_visible()
+
+
+class SharedPages:
+    """One tab per (role, language), signed in and/or switched once, then reused by every test.
+
+    Opening a context and signing in for each page checked would double the time of the
+    accessibility sweep. Tests navigate the tab they are given; they must not sign out or
+    change the language (the journey tests use their own contexts for that).
+    """
+
+    def __init__(self, browser: Browser, context_args: dict, server: LiveServer) -> None:
+        self._browser = browser
+        self._context_args = context_args
+        self._server = server
+        self._pages: dict[tuple[str, str], Page] = {}
+
+    def __call__(self, role: str = "anonymous", language: str = "pl") -> Page:
+        key = (role, language)
+        page = self._pages.get(key)
+        if page is None or page.is_closed():
+            if role != "anonymous" and language != "pl":
+                raise ValueError("switching language signed in saves it on the account")
+            context = self._browser.new_context(**self._context_args)
+            page = context.new_page()
+            if role != "anonymous":
+                sign_in(page, ROLE_EMAILS[role], self._server.password_for(role))
+            else:
+                page.goto("/")
+            if language != "pl":
+                page.locator(f"button[name=locale][value={language}]").click()
+                expect(page.locator("html")).to_have_attribute("lang", language)
+            self._pages[key] = page
+        return page
+
+    def close(self) -> None:
+        for page in self._pages.values():
+            page.context.close()
+        self._pages.clear()
+
+
+@pytest.fixture(scope="session")
+def shared_page(
+    browser: Browser, browser_context_args: dict, live_server: LiveServer
+) -> Iterator[SharedPages]:
+    """``shared_page("resident")`` → a tab signed in as Jan (see ROLE_EMAILS), kept all session."""
+    pages = SharedPages(browser, browser_context_args, live_server)
+    yield pages
+    pages.close()

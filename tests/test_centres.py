@@ -64,7 +64,8 @@ def test_centre_search_answers_htmx_with_the_results_fragment(client):
     assert response.status_code == 200
     assert "<html" not in html and 'id="centre-results"' in html and "Paca 40" in html
     # The count is announced through a live region outside the swapped part.
-    assert '<p id="results-status" class="visually-hidden" role="status" hx-swap-oob="true">' in html
+    status = '<p id="results-status" class="visually-hidden" role="status" hx-swap-oob="true">'
+    assert status in html
     assert "HX-Request" in response.headers["Vary"]
 
 

@@ -61,6 +61,16 @@ def _password_field(label, description=None):
     )
 
 
+def _repeat_field(other: str, label, missing_message):
+    return PasswordField(
+        label,
+        validators=[
+            DataRequired(missing_message),
+            EqualTo(other, _l("The two passwords are not the same.")),
+        ],
+    )
+
+
 class RegisterForm(FlaskForm):
     display_name = _display_name_field()
     email = _email_field(_l("E-mail address"))
@@ -68,13 +78,7 @@ class RegisterForm(FlaskForm):
         _l("Password"),
         _l("At least 8 characters. Not a common password such as 12345678."),
     )
-    confirm = PasswordField(
-        _l("Repeat the password"),
-        validators=[
-            DataRequired(_l("Repeat the password.")),
-            EqualTo("password", _l("The two passwords are not the same.")),
-        ],
-    )
+    confirm = _repeat_field("password", _l("Repeat the password"), _l("Repeat the password."))
     age_confirmed = BooleanField(
         _l("I am 16 or older"),
         description=_l("Younger residents take part with the help of an animator at the centre."),
@@ -106,12 +110,8 @@ class ChangePasswordForm(FlaskForm):
         _l("New password"),
         _l("At least 8 characters. Not a common password such as 12345678."),
     )
-    confirm = PasswordField(
-        _l("Repeat the new password"),
-        validators=[
-            DataRequired(_l("Repeat the new password.")),
-            EqualTo("new_password", _l("The two passwords are not the same.")),
-        ],
+    confirm = _repeat_field(
+        "new_password", _l("Repeat the new password"), _l("Repeat the new password.")
     )
 
 

@@ -11,6 +11,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from .config import secret_key_from_instance, settings_from_environment
 from .extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
@@ -47,12 +48,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def _ensure_secret_key(app: Flask) -> None:
-    if app.config.get("SECRET_KEY"):
-        return
-    if app.testing:
-        app.config["SECRET_KEY"] = secrets.token_hex(32)
-    else:
-        app.config["SECRET_KEY"] = secret_key_from_instance(app.instance_path)
+    """Secrets not given in the environment are made once and kept in the instance folder."""
+    for setting, file_name in (("SECRET_KEY", "secret_key"), ("PSEUDONYM_KEY", "pseudonym_key")):
+        if app.config.get(setting):
+            continue
+        if app.testing:
+            app.config[setting] = secrets.token_hex(32)
+        else:
+            app.config[setting] = secret_key_from_instance(app.instance_path, file_name)
 
 
 def _init_extensions(app: Flask) -> None:
@@ -79,15 +82,30 @@ def _init_extensions(app: Flask) -> None:
         return user_by_session_token(session_token)
 
 
+class BoundedIntConverter(IntegerConverter):
+    """``<int:…>`` for database ids: a number no row can have is a 404, not a driver overflow."""
+
+    def __init__(self, url_map, *args, **kwargs) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def _register_blueprints(app: Flask) -> None:
+    app.url_map.converters["int"] = BoundedIntConverter
     from .accounts.routes import bp as accounts_bp
     from .admin.routes import bp as admin_bp
     from .centres.routes import bp as centres_bp
+    from .moderation.routes import bp as moderation_bp
+    from .notifications.routes import bp as notifications_bp
+    from .proposals.routes import bp as proposals_bp
     from .site.routes import bp as site_bp
 
     app.register_blueprint(site_bp)
     app.register_blueprint(centres_bp)
+    app.register_blueprint(proposals_bp, url_prefix="/c/<slug>/proposals")
+    app.register_blueprint(moderation_bp, url_prefix="/c/<slug>/manage")
     app.register_blueprint(accounts_bp, url_prefix="/account")
+    app.register_blueprint(notifications_bp, url_prefix="/account/notifications")
     app.register_blueprint(admin_bp, url_prefix="/admin")
 
 
@@ -110,13 +128,39 @@ def _init_request_cycle(app: Flask) -> None:
 
 def _init_templates(app: Flask) -> None:
     from .i18n import LANGUAGE_NAMES
+    from .proposals.service import STATUS_LABELS, category_label
+    from .text import plain_text
 
     app.jinja_env.policies["ext.i18n.trimmed"] = True
-    app.jinja_env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES
+    app.jinja_env.globals.update(
+        LANGUAGE_NAMES=LANGUAGE_NAMES, status_labels=STATUS_LABELS, category_label=category_label
+    )
+    app.jinja_env.filters["plain_text"] = plain_text
 
     @app.context_processor
     def inject_site() -> dict[str, Any]:
         return {
             "current_locale": str(get_locale()),
             "site_name": app.config.get("SITE_NAME") or _("Active neighbours"),
+            "header_counts": _header_counts,
         }
+
+
+def _header_counts() -> dict[str, int | None]:
+    """Unread notifications, and for the centre's animators what awaits moderation.
+
+    Called from the page header only, so fragments and error pages do not pay for it.
+    """
+    from flask import g
+    from flask_login import current_user
+
+    from .centres.service import can_manage_centre
+    from .moderation.service import pending_count
+    from .notifications.service import unread_count
+
+    if not current_user.is_authenticated:
+        return {"unread": None, "pending": None}
+    centre = g.get("centre")
+    manages = centre is not None and can_manage_centre(current_user, centre)
+    return {"unread": unread_count(current_user),
+            "pending": pending_count(centre) if manages else None}

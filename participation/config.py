@@ -40,9 +40,9 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
-def secret_key_from_instance(instance_path: str) -> str:
-    """Return the key kept in ``instance/secret_key``, creating it (mode 0600) the first time."""
-    path = Path(instance_path) / "secret_key"
+def secret_key_from_instance(instance_path: str, name: str = "secret_key") -> str:
+    """Return the key kept in ``instance/<name>``, creating it (mode 0600) the first time."""
+    path = Path(instance_path) / name
     if path.exists():
         return path.read_text().strip()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -62,6 +62,9 @@ def settings_from_environment(instance_path: str, debug: bool) -> dict[str, Any]
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "SECRET_KEY": os.environ.get("SECRET_KEY") or None,
+        # Keys the hash that stands for a person in the participation log. Keep it stable:
+        # a new key makes every returning resident look new in the figures.
+        "PSEUDONYM_KEY": os.environ.get("PSEUDONYM_KEY") or None,
         # Mail (used from the activities issue on: reminders and notifications).
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
         "MAIL_PORT": _env_int("MAIL_PORT", 587),
@@ -96,4 +99,5 @@ def settings_from_environment(instance_path: str, debug: bool) -> dict[str, Any]
         "BABEL_DEFAULT_TIMEZONE": DEFAULT_TIMEZONE,
         "LANGUAGES": LANGUAGES,
         "CENTRES_PER_PAGE": 20,
+        "PROPOSALS_PER_PAGE": 20,
     }

@@ -76,7 +76,12 @@ def db(app: Flask) -> Database:
 
 @functools.cache
 def _usual_password_hash() -> str:
-    return generate_password_hash(PASSWORD)
+    """A cheap hash for the shared test password: signing in is done thousands of times.
+
+    Checking reads the method from the hash, so the app's own (scrypt) path for new passwords
+    is still what registration and password changes exercise.
+    """
+    return generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
 
 
 @pytest.fixture

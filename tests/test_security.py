@@ -11,7 +11,8 @@ from participation import create_app
 from participation.models import Centre, Membership, User
 
 # Sample values for URL parts, so every rule of the URL map can be called.
-URL_VALUES = {"slug": "centre-a", "user_id": 1, "filename": "css/site.css"}
+URL_VALUES = {"slug": "centre-a", "user_id": 1, "filename": "css/site.css", "proposal_id": 1,
+              "comment_id": 1, "category_id": 1}
 
 
 def state_changing_urls(app) -> list[tuple[str, str]]:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Optional
 
 from ..config import LANGUAGES
-from ..forms import strip
+from ..forms import Form, strip
 from ..i18n import LANGUAGE_NAMES
 from ..models import AgeBracket
 from .passwords import MAX_LENGTH
@@ -71,7 +70,7 @@ def _repeat_field(other: str, label, missing_message):
     )
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(Form):
     display_name = _display_name_field()
     email = _email_field(_l("E-mail address"))
     password = _password_field(
@@ -86,7 +85,7 @@ class RegisterForm(FlaskForm):
     )
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = _email_field(_l("E-mail address"))
     password = PasswordField(
         _l("Password"),
@@ -98,7 +97,7 @@ class LoginForm(FlaskForm):
     remember = BooleanField(_l("Keep me signed in on this device"))
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current_password = PasswordField(
         _l("Current password"),
         validators=[
@@ -115,7 +114,7 @@ class ChangePasswordForm(FlaskForm):
     )
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     display_name = _display_name_field()
     locale = SelectField(
         _l("Language"),

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
-from ..forms import strip
+from ..forms import Form, strip
 from .service import SLUG_PATTERN
 
 
@@ -17,7 +16,7 @@ def _text(label, max_length, required=False, description=None):
     return StringField(label, validators=validators, description=description, filters=[strip])
 
 
-class CentreForm(FlaskForm):
+class CentreForm(Form):
     name = _text(_l("Name"), 160, required=True)
     slug = StringField(
         _l("Address name"),
@@ -51,7 +50,7 @@ class CentreForm(FlaskForm):
     timezone = _text(_l("Time zone"), 64, required=True)
 
 
-class AnimatorForm(FlaskForm):
+class AnimatorForm(Form):
     email = EmailField(
         _l("E-mail address of the person"),
         filters=[strip],
@@ -65,5 +64,5 @@ class AnimatorForm(FlaskForm):
     )
 
 
-class RemoveAnimatorForm(FlaskForm):
+class RemoveAnimatorForm(Form):
     """No fields: the button's form carries only the CSRF token."""

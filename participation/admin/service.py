@@ -15,6 +15,7 @@ from ..accounts.service import normalise_email, user_by_email
 from ..errors import Conflict, Invalid, NotAllowed, NotFound
 from ..extensions import db
 from ..models import Centre, Membership, Role, User
+from ..proposals.service import ensure_default_categories
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 CENTRE_FIELDS = (
@@ -79,6 +80,7 @@ def create_centre(actor: User | Console, **fields: Any) -> Centre:
     centre = Centre(**fields)
     db.session.add(centre)
     db.session.flush()
+    ensure_default_categories(centre)
     return centre
 
 

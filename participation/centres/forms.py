@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SearchField
 from wtforms.validators import Length
 
+from ..forms import Form
 
-class CentreSearchForm(FlaskForm):
+
+class CentreSearchForm(Form):
     """Read-only GET form: no CSRF token needed, none rendered."""
 
     class Meta:
@@ -20,5 +21,5 @@ class CentreSearchForm(FlaskForm):
     )
 
 
-class MembershipForm(FlaskForm):
+class MembershipForm(Form):
     """No fields: join and leave are single buttons, but they still need the CSRF token."""

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..extensions import db, htmx
+from ..proposals.service import proposals_query
 from . import service
 from .forms import CentreSearchForm, MembershipForm
 
@@ -61,6 +62,9 @@ def home():
         animators=service.animators_of(centre),
         can_manage=service.can_manage_centre(current_user, centre),
         membership_form=MembershipForm(),
+        open_proposals=db.session.execute(
+            proposals_query(centre, status="published").limit(5)
+        ).all(),
     )
 
 

@@ -3,5 +3,31 @@
 from .accounts import AgeBracket, User
 from .base import UTCDateTime, utcnow
 from .centres import Centre, Membership, Role
+from .notifications import Notification, NotificationKind
+from .participation import ParticipationEvent
+from .proposals import (
+    AUTHOR_TRANSITIONS,
+    PUBLIC_HISTORY,
+    PUBLIC_STATUSES,
+    SUPPORTABLE_STATUSES,
+    TRANSITIONS,
+    Category,
+    Comment,
+    PaperTally,
+    Proposal,
+    ProposalStatus,
+    Report,
+    ReportReason,
+    ReportTarget,
+    StatusChange,
+    Support,
+    SupportChannel,
+)
 
-__all__ = ["AgeBracket", "Centre", "Membership", "Role", "User", "UTCDateTime", "utcnow"]
+__all__ = [
+    "AUTHOR_TRANSITIONS", "PUBLIC_HISTORY", "PUBLIC_STATUSES", "SUPPORTABLE_STATUSES",
+    "TRANSITIONS", "AgeBracket", "Category", "Centre", "Comment", "Membership", "Notification",
+    "NotificationKind", "PaperTally", "ParticipationEvent", "Proposal", "ProposalStatus",
+    "Report", "ReportReason", "ReportTarget", "Role", "StatusChange", "Support",
+    "SupportChannel", "UTCDateTime", "User", "utcnow",
+]

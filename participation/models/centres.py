@@ -37,6 +37,7 @@ class Centre(db.Model):
     __tablename__ = "centre"
     __table_args__ = (
         CheckConstraint("support_threshold > 0", name="support_threshold_positive"),
+        CheckConstraint("report_threshold > 0", name="report_threshold_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -60,6 +61,11 @@ class Centre(db.Model):
     only_verified_support: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=text("false")
     )
+    # Supports are accepted only inside this window, when one is set.
+    voting_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    voting_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # This many distinct reports hide a proposal or comment until an animator reviews it.
+    report_threshold: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     memberships: Mapped[list[Membership]] = relationship(

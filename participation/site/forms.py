@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
 from ..config import LANGUAGES
+from ..forms import Form
 from ..i18n import LANGUAGE_NAMES
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(Form):
     locale = SelectField(
         _l("Language"),
         choices=[SelectChoice(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],

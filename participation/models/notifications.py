@@ -1,0 +1,41 @@
+"""In-app notifications: what happened that concerns a person."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import UTCDateTime, str_enum, utcnow
+from .proposals import Proposal
+
+
+class NotificationKind(enum.StrEnum):
+    PROPOSAL_STATUS = "proposal_status"  # the author's proposal moved (published, rejected…)
+    PROPOSAL_ANSWERED = "proposal_answered"  # the author's proposal got an official answer
+    THRESHOLD_REACHED = "threshold_reached"  # to animators: a proposal has enough supports
+    PROPOSAL_SUBMITTED = "proposal_submitted"  # to animators: a proposal awaits moderation
+    CONTENT_HIDDEN = "content_hidden"  # to animators: reports hid something
+
+
+class Notification(db.Model):
+    """Rendered in the reader's language when shown: only the kind and the facts are stored."""
+
+    __tablename__ = "notification"
+    __table_args__ = (Index("ix_notification_user_read", "user_id", "read_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    kind: Mapped[NotificationKind] = mapped_column(str_enum(NotificationKind, "notification_kind"))
+    proposal_id: Mapped[int | None] = mapped_column(
+        ForeignKey("proposal.id", ondelete="CASCADE")
+    )
+    status: Mapped[str | None] = mapped_column(Text)  # the new status, for PROPOSAL_STATUS
+    reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    proposal: Mapped[Proposal | None] = relationship()

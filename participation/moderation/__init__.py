@@ -1,0 +1,1 @@
+"""Moderation: the animators' queue, reports, log, settings and categories of a centre."""

@@ -1,0 +1,77 @@
+"""Creating, counting and reading notifications. Functions flush; the request commits."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload
+
+from ..extensions import db
+from ..models import (
+    Centre,
+    Membership,
+    Notification,
+    NotificationKind,
+    Proposal,
+    Role,
+    User,
+    utcnow,
+)
+
+
+def notify(user_id: int, kind: NotificationKind, proposal: Proposal | None,
+           status: str | None = None, reason: str = "") -> None:
+    db.session.add(Notification(user_id=user_id, kind=kind,
+                                proposal_id=getattr(proposal, "id", None),
+                                status=status, reason=reason))
+
+
+def notify_animators(centre: Centre, kind: NotificationKind, proposal: Proposal | None) -> None:
+    animator_ids = db.session.scalars(
+        select(Membership.user_id).where(Membership.centre_id == centre.id,
+                                         Membership.role == Role.ANIMATOR)
+    )
+    for user_id in animator_ids:
+        notify(user_id, kind, proposal)
+
+
+def unread_count(user: User) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    ) or 0
+
+
+def latest(user: User, limit: int = 50) -> list[Notification]:
+    return list(db.session.scalars(
+        select(Notification).where(Notification.user_id == user.id)
+        .options(joinedload(Notification.proposal).joinedload(Proposal.centre))
+        .order_by(Notification.id.desc()).limit(limit)
+    ))
+
+
+def mark_all_read(user: User) -> int:
+    return db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    ).rowcount
+
+
+def message(notification: Notification) -> str:
+    """The notification in the reader's language."""
+    from ..models import ProposalStatus
+    from ..proposals.service import STATUS_LABELS
+
+    title = notification.proposal.title if notification.proposal else ""
+    kind = notification.kind
+    if kind is NotificationKind.PROPOSAL_STATUS:
+        status = STATUS_LABELS[ProposalStatus(notification.status)]
+        return _("Your proposal “%(title)s” is now %(status)s.", title=title, status=status)
+    if kind is NotificationKind.PROPOSAL_ANSWERED:
+        return _("The centre has answered your proposal “%(title)s”.", title=title)
+    if kind is NotificationKind.THRESHOLD_REACHED:
+        return _("“%(title)s” has enough supports and awaits your review.", title=title)
+    if kind is NotificationKind.PROPOSAL_SUBMITTED:
+        return _("A new proposal awaits moderation: “%(title)s”.", title=title)
+    return _("Reports have hidden content of “%(title)s”. Please review it.", title=title)

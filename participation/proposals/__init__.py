@@ -1,0 +1,1 @@
+"""Proposals: members propose local initiatives, support and discuss them."""

@@ -7,7 +7,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from participation.models import Centre, Membership, User
+from participation.models import (
+    Category,
+    Centre,
+    Comment,
+    Membership,
+    PaperTally,
+    Proposal,
+    Report,
+    StatusChange,
+    Support,
+    User,
+)
 
 from .support import translate
 
@@ -36,12 +47,38 @@ NASTY = st.one_of(
 )
 
 
+# Proposal forms, each posted by someone allowed to use it ({p}: a published proposal).
+PROPOSAL_FORMS = {
+    "/c/centre-a/proposals/new": ("resident_a", ["title", "body", "category_id", "place",
+                                                 "action"]),
+    "/c/centre-a/proposals/{p}/support": ("resident_a", ["intent"]),
+    "/c/centre-a/proposals/{p}/comments": ("resident_a", ["body"]),
+    "/c/centre-a/proposals/{p}/report": ("resident_b", ["reason", "details"]),
+    "/c/centre-a/proposals/{p}/withdraw": ("resident_a", ["reason"]),
+    "/c/centre-a/manage/proposals/{p}/status": ("animator_a", ["target", "reason", "next"]),
+    "/c/centre-a/manage/proposals/{p}/answer": ("animator_a", ["answer", "next"]),
+    "/c/centre-a/manage/proposals/{p}/assisted": ("animator_a", ["member_id", "next"]),
+    "/c/centre-a/manage/proposals/{p}/paper": ("animator_a", ["votes", "note", "next"]),
+    "/c/centre-a/manage/reports/resolve": ("animator_a", ["target_type", "target_id",
+                                                          "upheld", "reason"]),
+    "/c/centre-a/manage/settings": ("animator_a", ["proposals_need_approval",
+                                                   "support_threshold", "only_verified_support",
+                                                   "report_threshold", "voting_opens_at",
+                                                   "voting_closes_at"]),
+    "/c/centre-a/manage/categories": ("animator_a", ["name"]),
+}
+TABLES = (User, Centre, Membership, Proposal, StatusChange, Support, PaperTally, Comment, Report,
+          Category)
+
+
 def snapshot(db):
     return (
         db.scalars(select(User.display_name).order_by(User.id)),
         db.scalars(select(User.password_hash).order_by(User.id)),
         db.scalars(select(Centre.name).order_by(Centre.id)),
         db.scalars(select(Membership.role).order_by(Membership.id)),
+        db.scalars(select(Proposal.status).order_by(Proposal.id)),
+        tuple(db.count(model) for model in TABLES),
     )
 
 
@@ -70,6 +107,41 @@ def test_forms_never_fail_with_a_server_error(polish_admin, db, url, data):
         assert '<html lang="pl">' in html
         if response.status_code == 422:
             assert translate("Please correct the following", "pl") in html
+
+
+@pytest.fixture
+def published_id(app, world):
+    from participation.extensions import db as _db
+    from participation.proposals import service
+
+    with app.app_context():
+        centre = _db.session.get(Centre, world["a"].id)
+        service.ensure_default_categories(centre)
+        proposal = service.propose(_db.session.get(User, world["resident_a"].id), centre,
+                                   "Ławki na skwerze", "Trzy ławki przy placu zabaw, w cieniu.",
+                                   service.categories_of(centre)[0].id)
+        service.change_status(_db.session.get(User, world["animator_a"].id), proposal,
+                              "published")
+        _db.session.commit()
+        return proposal.id
+
+
+@pytest.mark.parametrize("url", PROPOSAL_FORMS)
+@settings(max_examples=15, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_proposal_forms_never_fail_with_a_server_error(app, db, world, published_id, url, data):
+    role, fields = PROPOSAL_FORMS[url]
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "pl"
+    client.login(world[role].email)
+    values = {field: data.draw(NASTY, label=field) for field in fields}
+    before = snapshot(db)
+    response = client.post(url.format(p=published_id), data=values)
+    assert response.status_code < 500
+    if response.status_code >= 400:
+        assert snapshot(db) == before
+        assert '<html lang="pl">' in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize(

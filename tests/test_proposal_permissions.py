@@ -10,7 +10,6 @@ import re
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import func, select
 
 from participation import create_app
 from participation.extensions import db as _db

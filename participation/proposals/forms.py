@@ -43,6 +43,8 @@ class ProposalForm(Form):
     category_id = SelectField(
         _l("Category"), coerce=int,
         validators=[InputRequired(_l("Choose one of the centre's categories."))],
+        invalid_value_message=_l("Choose one of the centre's categories."),
+        invalid_choice_message=_l("Choose one of the centre's categories."),
     )
     place = StringField(
         _l("Place (optional)"),

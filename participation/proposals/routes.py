@@ -154,7 +154,7 @@ def withdraw(proposal_id: int):
     proposal = service.visible_proposal(current_user, g.centre, proposal_id)
     form = ReasonForm()
     if not form.validate():
-        raise Invalid(" ".join(form.reason.errors))
+        raise Invalid(" ".join(map(str, form.reason.errors)))
     service.change_status(current_user, proposal, ProposalStatus.WITHDRAWN, form.reason.data)
     flash(_("Your proposal is withdrawn."), "success")
     return redirect(_show_url(proposal), code=303)
@@ -224,7 +224,7 @@ def comment(proposal_id: int):
     proposal = service.visible_proposal(current_user, g.centre, proposal_id)
     form = CommentForm()
     if not form.validate():
-        raise Invalid(" ".join(form.body.errors))
+        raise Invalid(" ".join(map(str, form.body.errors)))
     new_comment = service.post_comment(current_user, proposal, form.body.data)
     flash(_("Your comment is published."), "success")
     return redirect(_show_url(proposal) + f"#comment-{new_comment.id}", code=303)

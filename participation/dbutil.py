@@ -26,11 +26,6 @@ def insert_ignoring_duplicates(model: type[db.Model], **values: Any) -> bool:
     return db.session.execute(statement).first() is not None
 
 
-def lock_for_update(statement):
-    """Row lock on PostgreSQL; SQLite serialises writers itself and ignores the clause."""
-    return statement.with_for_update()
-
-
 def lock_row(model: type[db.Model], row_id: int) -> None:
     """Hold one row until the transaction ends, so requests that read it to decide queue up.
 

@@ -24,6 +24,8 @@ from participation.models import (
 )
 from participation.proposals.service import ensure_default_categories
 
+from .support import translate
+
 S = ProposalStatus
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
@@ -267,3 +269,19 @@ def test_bad_comments_are_refused(client, db, world, published, body):
 
 def test_huge_ids_are_404_not_errors(client):
     assert client.get("/c/centre-a/proposals/99999999999999999999").status_code == 404
+
+
+def test_automatic_hiding_is_explained_in_the_readers_language(app, client, world, published):
+    from participation.proposals import service
+
+    with app.app_context():
+        proposal = _db.session.get(Proposal, published)
+        for person in ("resident_b", "animator_b", "outsider"):
+            service.file_report(_db.session.get(User, world[person].id), proposal, "spam")
+        _db.session.commit()
+    client.login(world["resident_a"].email)  # the author still sees the hidden proposal
+    for locale in ("uk", "en"):
+        client.environ_base["HTTP_ACCEPT_LANGUAGE"] = locale
+        html = client.get(f"/c/centre-a/proposals/{published}").get_data(as_text=True)
+        assert translate("Hidden after several reports, until an animator reviews it.",
+                         locale) in html

@@ -147,7 +147,7 @@ class ResolveReportsForm(Form):
     upheld = HiddenField(validators=[AnyOf(["1", "0"], message=_l("Choose what to do."))])
     reason = _reason_field(
         _l("Note (optional)"),
-        description=_l("If a proposal is removed, its author reads this note."),
+        description=_l("If the proposal is hidden, its author reads this note."),
     )
 
 

@@ -123,7 +123,7 @@ def resolve_reports(actor: User, centre: Centre, target_type: ReportTarget | str
         comment = db.session.get(Comment, target_id)
         comment.hidden = upheld
     elif upheld and proposal.status is S.PUBLISHED:
-        _move(proposal, S.HIDDEN, actor, reason or _("Removed after review of reports."))
+        _move(proposal, S.HIDDEN, actor, reason or _("Hidden after review of reports."))
     elif not upheld and proposal.status is S.HIDDEN:
         _move(proposal, S.PUBLISHED, actor, reason)
     db.session.flush()

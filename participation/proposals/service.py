@@ -185,7 +185,7 @@ def propose(
     if centre.proposals_need_approval:
         notify_animators(centre, NotificationKind.PROPOSAL_SUBMITTED, proposal)
     else:
-        _move(proposal, S.PUBLISHED, actor=None)
+        _move(proposal, S.PUBLISHED, actor=None, notify_author=False)  # they see it at once
     db.session.flush()
     return proposal
 
@@ -208,7 +208,8 @@ def edit_proposal(
 # --- The status machine ---------------------------------------------------------------------
 
 
-def _move(proposal: Proposal, target: ProposalStatus, actor: User | None, reason: str = "") -> None:
+def _move(proposal: Proposal, target: ProposalStatus, actor: User | None, reason: str = "",
+          notify_author: bool = True) -> None:
     """Apply one allowed step: status, history row, participation event, author's notice."""
     source = proposal.status
     proposal.status = target
@@ -217,7 +218,7 @@ def _move(proposal: Proposal, target: ProposalStatus, actor: User | None, reason
     db.session.add(StatusChange(proposal_id=proposal.id, actor_id=getattr(actor, "id", None),
                                 from_status=source, to_status=target, reason=reason))
     record_event(proposal.centre_id, EVENT_KINDS[target], proposal, actor)
-    if proposal.author_id and getattr(actor, "id", None) != proposal.author_id:
+    if notify_author and proposal.author_id and getattr(actor, "id", None) != proposal.author_id:
         notify(proposal.author_id, NotificationKind.PROPOSAL_STATUS, proposal,
                status=target.value, reason=reason)
 
@@ -254,7 +255,7 @@ def answer(actor: User, proposal: Proposal, text: str) -> None:
     text = text.strip()
     if not 1 <= len(text) <= 5000:
         raise Invalid(_("The answer must have from 1 to 5,000 characters."))
-    if proposal.status in (S.SUBMITTED, S.REJECTED, S.HIDDEN):
+    if not proposal.is_public:
         raise Conflict(_("Only a published proposal can get an official answer."))
     proposal.official_answer = text
     proposal.answered_at = utcnow()
@@ -522,8 +523,7 @@ def _hide_if_reported_enough(proposal: Proposal, comment: Comment | None,
             comment.hidden = True
             notify_animators(proposal.centre, NotificationKind.CONTENT_HIDDEN, proposal)
     elif proposal.status is S.PUBLISHED:
-        _move(proposal, S.HIDDEN, actor=None,
-              reason=str(_l("Hidden after several reports, until an animator reviews it.")))
+        _move(proposal, S.HIDDEN, actor=None)  # the page explains automatic steps
         notify_animators(proposal.centre, NotificationKind.CONTENT_HIDDEN, proposal)
 
 

@@ -17,6 +17,7 @@ from participation.models import (
     Membership,
     Proposal,
     ProposalStatus,
+    Report,
     Role,
     StatusChange,
     Support,
@@ -285,3 +286,21 @@ def test_automatic_hiding_is_explained_in_the_readers_language(app, client, worl
         html = client.get(f"/c/centre-a/proposals/{published}").get_data(as_text=True)
         assert translate("Hidden after several reports, until an animator reviews it.",
                          locale) in html
+
+
+def test_the_edit_page_is_refused_once_the_proposal_is_published(client, world, published):
+    client.login(world["resident_a"].email)  # the author
+    response = client.get(f"/c/centre-a/proposals/{published}/edit")
+    assert response.status_code == 409
+    assert "only while it awaits moderation" in response.get_data(as_text=True)
+
+
+def test_authors_cannot_report_their_own_proposal_or_comment(client, db, world, published):
+    client.login(world["resident_a"].email)  # wrote both the proposal and its comment
+    comment_id = db.scalar(select(Comment.id))
+    for url in (f"/c/centre-a/proposals/{published}/report",
+                f"/c/centre-a/proposals/{published}/comments/{comment_id}/report"):
+        response = client.post(url, data={"reason": "spam"})
+        assert response.status_code == 403
+        assert "what you wrote yourself" in response.get_data(as_text=True)
+    assert db.count(Report) == 0

@@ -377,6 +377,9 @@ def test_simultaneous_supports_count_each_member_exactly_once(app, db, scene):
     assert len(events(db, "proposal_under_review")) == 1
     assert db.count(Notification, Notification.kind == NotificationKind.THRESHOLD_REACHED) == 1
     assert db.count(Notification, Notification.user_id == scene.resident) == 1
+    # The count a visitor sees is the number of rows.
+    page = app.test_client().get(f"/c/centre-a/proposals/{proposal_id}").get_data(as_text=True)
+    assert f"{MEMBERS} of {THRESHOLD} supports needed" in page
     print(f"retries after 'database is locked': {len(retries)}")
 
 

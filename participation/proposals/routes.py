@@ -11,7 +11,7 @@ from wtforms.fields.choices import SelectChoice
 
 from ..centres.routes import load_centre
 from ..centres.service import can_manage_centre, membership_of
-from ..errors import DomainError, Invalid, NotAllowed, NotFound
+from ..errors import Conflict, DomainError, Invalid, NotAllowed, NotFound
 from ..extensions import db, htmx
 from ..models import Comment, ProposalStatus
 from ..moderation.routes import proposal_panel_context
@@ -133,6 +133,8 @@ def edit(proposal_id: int):
     proposal = service.visible_proposal(current_user, g.centre, proposal_id)
     if proposal.author_id != current_user.id:
         raise NotAllowed(_("Only the author can edit this proposal."))
+    if proposal.status is not ProposalStatus.SUBMITTED:  # refuse before offering a form
+        raise Conflict(_("The proposal can be edited only while it awaits moderation."))
     form = _proposal_form(obj=proposal)
     preview = None
     if form.validate_on_submit():
@@ -232,21 +234,21 @@ def comment(proposal_id: int):
 
 def _report(proposal, comment=None):
     form = ReportForm()
+    status = 200
     if form.validate_on_submit():
         try:
             service.file_report(current_user, proposal, form.reason.data,
                                 form.details.data or "", comment=comment)
-        except DomainError as error:
+        except DomainError as error:  # already reported (409), own content (403), …
             form.form_errors.append(error.message)
-            if error.status == 409:
-                return (render_template("proposals/report.html", form=form, proposal=proposal,
-                                        comment=comment, centre=g.centre), 409)
+            status = error.status
         else:
             flash(_("Thank you. The centre's animators will look at your report."), "success")
             return redirect(_show_url(proposal), code=303)
+    elif form.errors:
+        status = 422
     return (render_template("proposals/report.html", form=form, proposal=proposal,
-                            comment=comment, centre=g.centre),
-            422 if form.errors else 200)
+                            comment=comment, centre=g.centre), status)
 
 
 @bp.route("/<int:proposal_id>/report", methods=["GET", "POST"])

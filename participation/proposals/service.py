@@ -488,6 +488,9 @@ def file_report(
         raise Invalid(_("The details can have at most 1,000 characters."))
     if reason is ReportReason.OTHER and not details:
         raise Invalid(_("Describe the problem in a few words."))
+    content_author = comment.author_id if comment is not None else proposal.author_id
+    if content_author == reporter.id:
+        raise NotAllowed(_("You cannot report what you wrote yourself."))
     target_type = ReportTarget.COMMENT if comment is not None else ReportTarget.PROPOSAL
     target_id = comment.id if comment is not None else proposal.id
     _locked(proposal)  # simultaneous reports are counted one by one: one of them hides it

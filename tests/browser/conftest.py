@@ -13,7 +13,9 @@ This conftest does not rely on ``tests/conftest.py``.
 from __future__ import annotations
 
 import os
+import re
 import threading
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +45,10 @@ ROLE_EMAILS = {
     "animator": "marta@example.org",  # animator of paca-40
     "resident": "jan@example.org",  # resident member of paca-40
 }
+# Every demo member of paca-40 who can sign in (the "sasiad…" neighbours have no password).
+DEMO_MEMBER_EMAILS = ("jan@example.org", "olena@example.org", "halina@example.org")
+# Password of the residents the tests register themselves.
+NEW_RESIDENT_PASSWORD = "spokojny-grochow-2026"
 
 
 def _browser_unavailable(reason: str) -> None:
@@ -66,18 +72,28 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 class LiveServer:
     url: str
     passwords: dict[str, str] = field(default_factory=dict)  # e-mail -> demo password
+    # Demo proposals of paca-40 by the status the demo leaves them in -> proposal id.
+    # Tests must not change a demo proposal's status (test_proposals_accessibility checks the
+    # badges): support only the one under review, which is past the threshold already.
+    demo_proposals: dict[str, int] = field(default_factory=dict)
 
     def password_for(self, role: str) -> str:
         return self.passwords[ROLE_EMAILS[role]]
 
+    def password_of(self, email: str) -> str:
+        """The demo password of any demo person who has one (see DEMO_MEMBER_EMAILS)."""
+        return self.passwords[email]
+
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    from sqlalchemy import select
     from werkzeug.serving import make_server
 
     from participation import create_app
     from participation.demo import load_demo
     from participation.extensions import db
+    from participation.models import Centre, Proposal
 
     tmp_dir = tmp_path_factory.mktemp("browser-app")
     app = create_app(
@@ -95,6 +111,14 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         db.create_all()
         logins = load_demo()
         db.session.commit()
+        demo_proposals = {
+            status.value: proposal_id
+            for proposal_id, status in db.session.execute(
+                select(Proposal.id, Proposal.status)
+                .join(Centre, Centre.id == Proposal.centre_id)
+                .where(Centre.slug == "paca-40")
+            )
+        }
         db.session.remove()
 
     server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -104,6 +128,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         yield LiveServer(
             url=f"http://127.0.0.1:{server.server_port}",
             passwords={login.email: login.password for login in logins},
+            demo_proposals=demo_proposals,
         )
     finally:
         server.shutdown()
@@ -222,6 +247,35 @@ def sign_in(page: Page, email: str, password: str) -> None:
     expect(page.locator('form[action$="/account/logout"]')).to_be_visible()
 
 
+def unique_email(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}@example.net"
+
+
+def fill_registration(page: Page, display_name: str, email: str) -> None:
+    """Fill and send the registration form the page is on (password NEW_RESIDENT_PASSWORD)."""
+    page.locator("#display_name").fill(display_name)
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(NEW_RESIDENT_PASSWORD)
+    page.locator("#confirm").fill(NEW_RESIDENT_PASSWORD)
+    page.locator("#age_confirmed").check()
+    page.locator("main form.form button[type=submit]").click()
+
+
+def register_member(page: Page, display_name: str, prefix: str = "resident") -> str:
+    """Register a fresh resident and join paca-40 through the UI; return the e-mail.
+
+    Works with JavaScript on (the join is an htmx swap) and off (a plain POST and redirect).
+    """
+    email = unique_email(prefix)
+    page.goto("/account/register?next=/c/paca-40/")
+    fill_registration(page, display_name, email)
+    expect(page).to_have_url(re.compile(r"/c/paca-40/$"))
+    expect(page.locator('form[action$="/account/logout"]')).to_be_visible()
+    page.locator('form[action$="/join"] button').click()
+    expect(page.locator('form[action$="/leave"] button')).to_be_visible()
+    return email
+
+
 class SharedPages:
     """One tab per (role, language), signed in and/or switched once, then reused by every test.
 
@@ -268,3 +322,20 @@ def shared_page(
     pages = SharedPages(browser, browser_context_args, live_server)
     yield pages
     pages.close()
+
+
+@pytest.fixture
+def open_page(new_context: Callable[..., Any], live_server: LiveServer) -> Callable[..., Page]:
+    """``open_page(email=None, java_script_enabled=True)``: a tab in a context of its own.
+
+    With a demo e-mail the tab is signed in as that person. The contexts close after the test.
+    """
+
+    def _open(email: str | None = None, *, java_script_enabled: bool = True) -> Page:
+        context = new_context(java_script_enabled=java_script_enabled)
+        page = context.new_page()
+        if email is not None:
+            sign_in(page, email, live_server.password_of(email))
+        return page
+
+    return _open

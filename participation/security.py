@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, Response
+from flask import Flask, Response, abort, request
 
 # No inline scripts or styles, nothing from other hosts: a public body must not leak residents'
 # visits to third parties, and injected markup cannot run.
@@ -53,5 +53,20 @@ def safe_next(target: str | None, fallback: str) -> str:
     return target if is_safe_redirect(target) else fallback
 
 
+def refuse_nul_bytes(_endpoint: str | None = None, _values: dict | None = None) -> None:
+    """No text field has a use for NUL, and PostgreSQL cannot store it: answer 400 up front.
+
+    Registered as the app's URL value preprocessor, which runs before the blueprints' (those
+    look the centre up from the URL) and before any view.
+    """
+    if "\x00" in request.path or any(
+        "\x00" in value
+        for values in (request.args, request.form)
+        for value in values.values()
+    ):
+        abort(400)
+
+
 def init_security(app: Flask) -> None:
+    app.url_value_preprocessor(refuse_nul_bytes)
     app.after_request(add_security_headers)

@@ -111,3 +111,13 @@ def test_request_bodies_over_the_limit_get_413(client, db):
     assert response.status_code == 413
     assert "too large" in response.get_data(as_text=True)
     assert db.count(User) == 0
+
+
+@pytest.mark.parametrize(
+    ("url", "data"),
+    [("/c/%00/", None), ("/?q=a%00b", None), ("/account/login", {"email": "a\x00@b.pl"})],
+)
+def test_nul_bytes_are_refused_before_any_view(client, url, data):
+    """PostgreSQL cannot store NUL: it must be a 400 on every backend, not a 500 on one."""
+    response = client.post(url, data=data) if data else client.get(url)
+    assert response.status_code == 400

@@ -146,12 +146,19 @@ def test_anonymous_people_cannot_report(app, scene):
 
 def test_other_with_details_is_a_valid_report(app, db, scene):
     proposal_id = make_proposal(app, scene)
-    report(app, scene.resident, proposal_id, reason="other", details=" Podany numer telefonu ")
+    report(app, scene.resident_b, proposal_id, reason="other", details=" Podany numer telefonu ")
     [row] = db.scalars(select(Report))
     assert (row.reason, row.details, row.target_type, row.target_id, row.centre_id,
             row.proposal_id, row.resolved_at) == (
         ReportReason.OTHER, "Podany numer telefonu", ReportTarget.PROPOSAL, proposal_id, scene.a,
         proposal_id, None)
+
+
+def test_authors_cannot_report_their_own_proposal(app, db, scene):
+    proposal_id = make_proposal(app, scene)  # written by scene.resident
+    with pytest.raises(NotAllowed), app.app_context():
+        service.file_report(user(scene.resident), proposal(proposal_id), ReportReason.SPAM)
+    assert db.count(Report) == 0
 
 
 def test_enough_reports_hide_a_proposal_until_review(app, db, scene):
@@ -259,7 +266,7 @@ def test_resolving_reports_about_a_comment(app, db, scene, upheld):
 
 def test_upholding_a_report_below_the_threshold_hides_the_proposal(app, db, scene):
     proposal_id = make_proposal(app, scene)
-    report(app, scene.resident, proposal_id, reason=ReportReason.PERSONAL_DATA)
+    report(app, scene.resident_b, proposal_id, reason=ReportReason.PERSONAL_DATA)
     with unit_of_work(app):
         moderation.resolve_reports(user(scene.animator), centre(scene.a), "proposal",
                                    proposal_id, True, "Podano nazwisko sąsiada.")

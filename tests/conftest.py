@@ -21,6 +21,9 @@ from participation.models import Centre, Membership, Role, User
 
 from .support import PASSWORD, TEST_DATABASE_URL, Client, Database, uses_postgresql
 
+# The proposal tests' `scene` fixture and helpers live in their own module.
+pytest_plugins = ["tests.proposals_fixtures"]
+
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "app_config(**settings): extra settings for the app")

@@ -20,6 +20,7 @@ from participation.models import (
     User,
 )
 
+from .proposals_fixtures import make_proposal
 from .support import translate
 
 # Every form of this issue, with the fields a browser would send.
@@ -110,20 +111,9 @@ def test_forms_never_fail_with_a_server_error(polish_admin, db, url, data):
 
 
 @pytest.fixture
-def published_id(app, world):
-    from participation.extensions import db as _db
-    from participation.proposals import service
-
-    with app.app_context():
-        centre = _db.session.get(Centre, world["a"].id)
-        service.ensure_default_categories(centre)
-        proposal = service.propose(_db.session.get(User, world["resident_a"].id), centre,
-                                   "Ławki na skwerze", "Trzy ławki przy placu zabaw, w cieniu.",
-                                   service.categories_of(centre)[0].id)
-        service.change_status(_db.session.get(User, world["animator_a"].id), proposal,
-                              "published")
-        _db.session.commit()
-        return proposal.id
+def published_id(app, scene):
+    """A published proposal at centre A, written by its resident."""
+    return make_proposal(app, scene)
 
 
 @pytest.mark.parametrize("url", PROPOSAL_FORMS)

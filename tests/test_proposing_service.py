@@ -28,7 +28,6 @@ from .proposals_fixtures import (
     make_proposal,
     proposal,
     refused,
-    scene_fixture,  # noqa: F401  (the `scene` fixture)
     set_centre,
     unit_of_work,
     user,

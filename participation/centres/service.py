@@ -64,6 +64,14 @@ def member_count(centre: Centre) -> int:
     ) or 0
 
 
+def animator_ids(centre: Centre) -> set[int]:
+    """Ids of the centre's animators: to mark their comments and to notify them."""
+    return set(db.session.scalars(
+        select(Membership.user_id).where(Membership.centre_id == centre.id,
+                                         Membership.role == Role.ANIMATOR)
+    ))
+
+
 def animators_of(centre: Centre) -> list[User]:
     return list(
         db.session.scalars(

@@ -82,12 +82,12 @@ def centre_members(centre: Centre) -> list[User]:
     ))
 
 
-def proposal_panel_context(proposal: Proposal, next_url: str) -> dict[str, Any]:
-    """Everything ``moderation/_proposal_panel.html`` expects, for the proposal page."""
+def proposal_panel_context(proposal: Proposal, next_url: str,
+                           totals: proposals.SupportTotals) -> dict[str, Any]:
+    """Everything ``moderation/_proposal_panel.html`` expects, beside the page's own totals."""
     return {
         "proposal": proposal,
-        "totals": proposals.support_totals([proposal.id]).get(proposal.id,
-                                                               proposals.SupportTotals()),
+        "totals": totals,
         "members": centre_members(proposal.centre),
         "next_url": next_url,
         "status_labels": proposals.STATUS_LABELS,

@@ -6,14 +6,13 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
+from ..centres.service import animator_ids
 from ..extensions import db
 from ..models import (
     Centre,
-    Membership,
     Notification,
     NotificationKind,
     Proposal,
-    Role,
     User,
     utcnow,
 )
@@ -27,11 +26,7 @@ def notify(user_id: int, kind: NotificationKind, proposal: Proposal | None,
 
 
 def notify_animators(centre: Centre, kind: NotificationKind, proposal: Proposal | None) -> None:
-    animator_ids = db.session.scalars(
-        select(Membership.user_id).where(Membership.centre_id == centre.id,
-                                         Membership.role == Role.ANIMATOR)
-    )
-    for user_id in animator_ids:
+    for user_id in animator_ids(centre):
         notify(user_id, kind, proposal)
 
 

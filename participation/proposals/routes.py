@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from ..centres.routes import load_centre
-from ..centres.service import can_manage_centre, membership_of
+from ..centres.service import animator_ids, can_manage_centre, membership_of
 from ..errors import Conflict, DomainError, Invalid, NotAllowed, NotFound
 from ..extensions import db, htmx
 from ..models import Comment, ProposalStatus
@@ -192,13 +192,13 @@ def show(proposal_id: int):
         is_author=is_author,
         history=service.history(proposal, public_only=not (manager or is_author)),
         comments=service.comments_of(proposal, include_hidden=manager),
-        animator_ids=service.animator_ids(g.centre),
+        animator_ids=animator_ids(g.centre),
         comment_form=CommentForm(),
         reason_form=ReasonForm(),
         category=service.category_label(proposal.category),
     )
     if manager:
-        context.update(proposal_panel_context(proposal, _show_url(proposal)))
+        context.update(proposal_panel_context(proposal, _show_url(proposal), context["totals"]))
     return render_template("proposals/show.html", **context)
 
 

@@ -21,6 +21,7 @@ from ..events import record_event
 from ..extensions import db
 from ..models import (
     AUTHOR_TRANSITIONS,
+    PUBLIC_HISTORY,
     PUBLIC_STATUSES,
     SUPPORTABLE_STATUSES,
     Category,
@@ -34,7 +35,6 @@ from ..models import (
     Report,
     ReportReason,
     ReportTarget,
-    Role,
     StatusChange,
     Support,
     SupportChannel,
@@ -267,8 +267,6 @@ def answer(actor: User, proposal: Proposal, text: str) -> None:
 
 
 def history(proposal: Proposal, public_only: bool) -> list[StatusChange]:
-    from ..models import PUBLIC_HISTORY
-
     query = (select(StatusChange).where(StatusChange.proposal_id == proposal.id)
              .options(joinedload(StatusChange.actor)).order_by(StatusChange.id))
     if public_only:
@@ -463,13 +461,6 @@ def comments_of(proposal: Proposal, include_hidden: bool) -> list[Comment]:
     if not include_hidden:
         query = query.where(Comment.hidden.is_(False))
     return list(db.session.scalars(query))
-
-
-def animator_ids(centre: Centre) -> set[int]:
-    return set(db.session.scalars(
-        select(Membership.user_id).where(Membership.centre_id == centre.id,
-                                         Membership.role == Role.ANIMATOR)
-    ))
 
 
 def file_report(

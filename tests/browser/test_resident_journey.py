@@ -7,14 +7,14 @@ with JavaScript switched off, through the plain form POST and redirect.
 from __future__ import annotations
 
 import re
-import uuid
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from .conftest import fill_registration, unique_email
+
 pytestmark = pytest.mark.browser
 
-PASSWORD = "spokojny-grochow-2026"
 CENTRE_NAME = "Centrum Społeczne Paca 40"
 CYRILLIC = re.compile(r"[А-Яа-яІіЇїЄєҐґ]")
 
@@ -22,20 +22,6 @@ LOGOUT_FORM = 'form[action$="/account/logout"]'
 SIGN_IN_LINK = 'nav.account-nav a[href^="/account/login"]'
 JOIN_BUTTON = 'form[action$="/join"] button'
 LEAVE_BUTTON = 'form[action$="/leave"] button'
-
-
-def _unique_email(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:10]}@example.net"
-
-
-def _register(page: Page, display_name: str, email: str) -> None:
-    """Fill and send the registration form the page is on."""
-    page.locator("#display_name").fill(display_name)
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(PASSWORD)
-    page.locator("#confirm").fill(PASSWORD)
-    page.locator("#age_confirmed").check()
-    page.locator("main form.form button[type=submit]").click()
 
 
 def test_new_resident_registers_switches_language_joins_and_signs_out(
@@ -51,7 +37,7 @@ def test_new_resident_registers_switches_language_joins_and_signs_out(
     expect(page).to_have_url(re.compile(r"/account/register"))
     expect(page.locator("#display_name")).to_be_visible()
     check_page(page)
-    _register(page, "Ola Testowa", _unique_email("ola"))
+    fill_registration(page, "Ola Testowa", unique_email("ola"))
 
     # Signed in, back on the centre list, with the welcome message announced.
     logout = page.locator(LOGOUT_FORM)
@@ -113,7 +99,7 @@ def test_joining_works_without_javascript(new_context, live_server) -> None:
     page = context.new_page()
 
     page.goto("/account/register?next=/c/paca-40/")
-    _register(page, "Bez Skryptów", _unique_email("nojs"))
+    fill_registration(page, "Bez Skryptów", unique_email("nojs"))
 
     # The plain POST redirects to where the resident was going, signed in.
     expect(page).to_have_url(re.compile(r"/c/paca-40/$"))

@@ -1,6 +1,17 @@
 """All tables, one module per domain; importing this package registers every model."""
 
 from .accounts import AgeBracket, User
+from .activities import (
+    MAX_CAPACITY,
+    Activity,
+    ActivityStatus,
+    OutboxMessage,
+    Signup,
+    SignupChannel,
+    SignupStatus,
+    VolunteerOffer,
+    VolunteerStatus,
+)
 from .base import UTCDateTime, utcnow
 from .centres import Centre, Membership, Role
 from .notifications import Notification, NotificationKind
@@ -25,6 +36,8 @@ from .proposals import (
 )
 
 __all__ = [
+    "MAX_CAPACITY", "Activity", "ActivityStatus", "OutboxMessage", "Signup", "SignupChannel",
+    "SignupStatus", "VolunteerOffer", "VolunteerStatus",
     "AUTHOR_TRANSITIONS", "PUBLIC_HISTORY", "PUBLIC_STATUSES", "SUPPORTABLE_STATUSES",
     "TRANSITIONS", "AgeBracket", "Category", "Centre", "Comment", "Membership", "Notification",
     "NotificationKind", "PaperTally", "ParticipationEvent", "Proposal", "ProposalStatus",

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .base import UTCDateTime, str_enum, utcnow
+from .activities import Activity
 from .proposals import Proposal
 
 
@@ -19,6 +20,9 @@ class NotificationKind(enum.StrEnum):
     THRESHOLD_REACHED = "threshold_reached"  # to animators: a proposal has enough supports
     PROPOSAL_SUBMITTED = "proposal_submitted"  # to animators: a proposal awaits moderation
     CONTENT_HIDDEN = "content_hidden"  # to animators: reports hid something
+    ACTIVITY_CANCELLED = "activity_cancelled"  # to everyone signed up
+    WAITLIST_PROMOTED = "waitlist_promoted"  # a place freed up: the member is now confirmed
+    VOLUNTEER_CONFIRMED = "volunteer_confirmed"  # the animator accepted the offer to help
 
 
 class Notification(db.Model):
@@ -33,9 +37,13 @@ class Notification(db.Model):
     proposal_id: Mapped[int | None] = mapped_column(
         ForeignKey("proposal.id", ondelete="CASCADE")
     )
+    activity_id: Mapped[int | None] = mapped_column(
+        ForeignKey("activity.id", ondelete="CASCADE"), index=True
+    )
     status: Mapped[str | None] = mapped_column(Text)  # the new status, for PROPOSAL_STATUS
-    reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    reason: Mapped[str] = mapped_column(Text, default="", server_default="")  # or activity note
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     proposal: Mapped[Proposal | None] = relationship()
+    activity: Mapped[Activity | None] = relationship()

@@ -93,6 +93,9 @@ class BoundedIntConverter(IntegerConverter):
 def _register_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = BoundedIntConverter
     from .accounts.routes import bp as accounts_bp
+    from .activities.manage_routes import bp as manage_activities_bp
+    from .activities.routes import bp as activities_bp
+    from .activities.routes import my_bp as my_activities_bp
     from .admin.routes import bp as admin_bp
     from .centres.routes import bp as centres_bp
     from .moderation.routes import bp as moderation_bp
@@ -104,6 +107,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(centres_bp)
     app.register_blueprint(proposals_bp, url_prefix="/c/<slug>/proposals")
     app.register_blueprint(moderation_bp, url_prefix="/c/<slug>/manage")
+    app.register_blueprint(activities_bp, url_prefix="/c/<slug>/activities")
+    app.register_blueprint(manage_activities_bp, url_prefix="/c/<slug>/manage/activities")
+    app.register_blueprint(my_activities_bp, url_prefix="/account/activities")
     app.register_blueprint(accounts_bp, url_prefix="/account")
     app.register_blueprint(notifications_bp, url_prefix="/account/notifications")
     app.register_blueprint(admin_bp, url_prefix="/admin")

@@ -9,8 +9,8 @@ from sqlalchemy import ForeignKey, Index, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .base import UTCDateTime, str_enum, utcnow
 from .activities import Activity
+from .base import UTCDateTime, str_enum, utcnow
 from .proposals import Proposal
 
 

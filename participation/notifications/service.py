@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload
 from ..centres.service import animator_ids
 from ..extensions import db
 from ..models import (
+    Activity,
     Centre,
     Notification,
     NotificationKind,
@@ -19,9 +20,10 @@ from ..models import (
 
 
 def notify(user_id: int, kind: NotificationKind, proposal: Proposal | None,
-           status: str | None = None, reason: str = "") -> None:
+           status: str | None = None, reason: str = "", activity: Activity | None = None) -> None:
     db.session.add(Notification(user_id=user_id, kind=kind,
                                 proposal_id=getattr(proposal, "id", None),
+                                activity_id=getattr(activity, "id", None),
                                 status=status, reason=reason))
 
 
@@ -40,7 +42,8 @@ def unread_count(user: User) -> int:
 def latest(user: User, limit: int = 50) -> list[Notification]:
     return list(db.session.scalars(
         select(Notification).where(Notification.user_id == user.id)
-        .options(joinedload(Notification.proposal).joinedload(Proposal.centre))
+        .options(joinedload(Notification.proposal).joinedload(Proposal.centre),
+                 joinedload(Notification.activity).joinedload(Activity.centre))
         .order_by(Notification.id.desc()).limit(limit)
     ))
 
@@ -59,7 +62,15 @@ def message(notification: Notification) -> str:
     from ..proposals.service import STATUS_LABELS
 
     title = notification.proposal.title if notification.proposal else ""
+    if notification.activity is not None:
+        title = notification.activity.title
     kind = notification.kind
+    if kind is NotificationKind.ACTIVITY_CANCELLED:
+        return _("“%(title)s” is cancelled. Sorry for the change of plans.", title=title)
+    if kind is NotificationKind.WAITLIST_PROMOTED:
+        return _("A place has freed up: you are now signed up for “%(title)s”.", title=title)
+    if kind is NotificationKind.VOLUNTEER_CONFIRMED:
+        return _("Thank you! Your offer to help with “%(title)s” is accepted.", title=title)
     if kind is NotificationKind.PROPOSAL_STATUS:
         status = STATUS_LABELS[ProposalStatus(notification.status)]
         return _("Your proposal “%(title)s” is now %(status)s.", title=title, status=status)

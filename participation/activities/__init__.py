@@ -1,0 +1,1 @@
+"""Activities: sign-ups with capacity and waitlist, check-in, volunteers, calendars."""

@@ -1,22 +1,28 @@
-"""``flask`` commands for the server's operators: admins, centres, animators and demo data.
+"""``flask`` commands for the server's operators: admins, centres, animators, demo data, mail.
 
 Each command runs in one transaction and uses the same services as the web pages, acting as
-the trusted console.
+the trusted console; only mail delivery commits once per message sent.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from .accounts import service as accounts
 from .accounts.passwords import password_problem
+from .activities.reminders import send_reminders
 from .admin import service as admin
 from .centres.service import centre_by_slug
 from .errors import DomainError
 from .extensions import db
+from .mail import deliver_outbox
 from .models import User
 
 
@@ -101,6 +107,46 @@ def demo(if_empty: bool) -> None:
         click.echo(f"  {login.role:<28} {login.email:<32} {login.password}")
 
 
+@contextmanager
+def _mail_context() -> Iterator[None]:
+    """What mail-writing commands need outside a request: a base URL and visible console mail.
+
+    ``url_for`` builds absolute links from ``BASE_URL``. Without ``MAIL_SERVER`` mails go to the
+    app's log at INFO, which is shown here even when the log is otherwise quieter.
+    """
+    logger = current_app.logger
+    level = logger.level
+    if not current_app.config["MAIL_SERVER"] and logger.getEffectiveLevel() > logging.INFO:
+        logger.setLevel(logging.INFO)
+    base_url = current_app.config.get("BASE_URL") or "http://localhost:5000"
+    try:
+        with current_app.test_request_context("/", base_url=base_url):
+            yield
+    finally:
+        logger.setLevel(level)
+
+
+@click.command("send-reminders")
+@with_appcontext
+def send_reminders_command() -> None:
+    """Queue reminders for tomorrow's activities, then send the waiting e-mails."""
+    with _mail_context():
+        queued = send_reminders()
+        db.session.commit()
+        sent = deliver_outbox()
+    click.echo(f"{queued} reminders queued, {sent} e-mails sent.")
+
+
+@click.command("deliver-mail")
+@with_appcontext
+def deliver_mail_command() -> None:
+    """Send the e-mails waiting in the outbox."""
+    with _mail_context():
+        sent = deliver_outbox()
+    click.echo(f"{sent} e-mails sent.")
+
+
 def register_cli(app: Flask) -> None:
-    for command in (create_admin, create_centre, add_animator, demo):
+    for command in (create_admin, create_centre, add_animator, demo, send_reminders_command,
+                    deliver_mail_command):
         app.cli.add_command(command)

@@ -72,6 +72,9 @@ def settings_from_environment(instance_path: str, debug: bool) -> dict[str, Any]
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
         "MAIL_USE_TLS": _env_bool("MAIL_USE_TLS", True),
         "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "participation@localhost"),
+        # The site's public address (e.g. https://cal.example.org), for links in e-mails that
+        # commands such as ``flask send-reminders`` write outside any request.
+        "BASE_URL": os.environ.get("BASE_URL", ""),
         # Rate limits: memory is right for one process; several servers share Redis.
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _env_bool("RATELIMIT_ENABLED", True),

@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, flash, g, redirect, render_template, r
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..activities.service import next_activities
 from ..extensions import db, htmx
 from ..proposals.service import proposals_query
 from . import service
@@ -65,6 +66,7 @@ def home():
         open_proposals=db.session.execute(
             proposals_query(centre, status="published").limit(5)
         ).all(),
+        next_activities=next_activities(centre),
     )
 
 

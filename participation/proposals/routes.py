@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
+from ..activities.service import activities_realising
 from ..centres.routes import load_centre
 from ..centres.service import animator_ids, can_manage_centre, membership_of
 from ..errors import Conflict, DomainError, Invalid, NotAllowed, NotFound
@@ -196,6 +197,7 @@ def show(proposal_id: int):
         comment_form=CommentForm(),
         reason_form=ReasonForm(),
         category=service.category_label(proposal.category),
+        realised_by=activities_realising(proposal),
     )
     if manager:
         context.update(proposal_panel_context(proposal, _show_url(proposal), context["totals"]))

@@ -1,0 +1,57 @@
+"""Forms residents use with activities: signing up, offering help, filtering the list."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from wtforms import DateField, HiddenField, SelectField
+from wtforms.validators import AnyOf, Optional, ValidationError
+
+from ..forms import Form
+
+# Dates outside these years are typing mistakes; refusing them also keeps the arithmetic on
+# local days far from datetime's limits (year 1 and 9999 overflow when moved to UTC).
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+WHEN_CHOICES = ("upcoming", "past")
+
+
+class SignupForm(Form):
+    """The button sends the state the person asked for, so repeated taps cannot flip it back."""
+
+    intent = HiddenField(validators=[AnyOf(["join", "cancel"], message=_l("Unknown action."))])
+
+
+class VolunteerForm(Form):
+    intent = HiddenField(validators=[AnyOf(["offer", "withdraw"],
+                                           message=_l("Unknown action."))])
+
+
+def _sensible_year(_form, field) -> None:
+    if field.data is not None and not FIRST_YEAR <= field.data.year <= LAST_YEAR:
+        raise ValidationError(_l("Enter a date between the years %(first)d and %(last)d.",
+                                 first=FIRST_YEAR, last=LAST_YEAR))
+
+
+DATE_MESSAGE = _l("Enter a date as year-month-day, for example 2026-05-31.")
+
+
+class ActivityFilterForm(Form):
+    """Read-only GET form: no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    when = HiddenField(validators=[Optional(), AnyOf(WHEN_CHOICES,
+                                                     message=_l("Unknown list."))])
+    category = SelectField(_l("Category"), validators=[Optional()],
+                           invalid_choice_message=_l("Choose one of the centre's categories."))
+    date_from = DateField(_l("From"), validators=[Optional(), _sensible_year],
+                          invalid_value_message=DATE_MESSAGE)
+    date_to = DateField(_l("To"), validators=[Optional(), _sensible_year],
+                        invalid_value_message=DATE_MESSAGE)
+
+    def validate_date_to(self, field) -> None:
+        start: date | None = self.date_from.data
+        if field.data is not None and start is not None and field.data < start:
+            raise ValidationError(_l("The end date must not be before the start date."))

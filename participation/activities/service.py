@@ -50,6 +50,7 @@ from ..models import (
 )
 from ..models.activities import new_ticket_secret
 from ..notifications.service import notify
+from . import mails
 
 A = ActivityStatus
 ACTIVE_SIGNUP = (SignupStatus.CONFIRMED, SignupStatus.WAITLISTED)
@@ -283,11 +284,12 @@ def cancel_activity(actor: User, activity: Activity, reason: str) -> int:
     activity.cancelled_at = utcnow()
     record_event(activity.centre_id, "activity_cancelled", activity, actor)
     people = list(db.session.scalars(
-        select(Signup.user_id).where(Signup.activity_id == activity.id,
-                                     Signup.status.in_(ACTIVE_SIGNUP))))
-    for user_id in people:
-        notify(user_id, NotificationKind.ACTIVITY_CANCELLED, None, reason=reason,
+        select(User).join(Signup, Signup.user_id == User.id)
+        .where(Signup.activity_id == activity.id, Signup.status.in_(ACTIVE_SIGNUP))))
+    for person in people:
+        notify(person.id, NotificationKind.ACTIVITY_CANCELLED, None, reason=reason,
                activity=activity)
+        mails.queue_cancellation(person, activity)
     db.session.flush()
     return len(people)
 
@@ -435,9 +437,11 @@ def _promote_from_waitlist(activity: Activity) -> list[Signup]:
         signup.status, signup.waitlist_position = SignupStatus.CONFIRMED, None
         signup.confirmed_at = utcnow()
         activity.confirmed_count += 1
-        record_event(activity.centre_id, "waitlist_promoted", signup,
-                     db.session.get(User, signup.user_id), channel=signup.channel.value)
+        person = db.session.get(User, signup.user_id)
+        record_event(activity.centre_id, "waitlist_promoted", signup, person,
+                     channel=signup.channel.value)
         notify(signup.user_id, NotificationKind.WAITLIST_PROMOTED, None, activity=activity)
+        mails.queue_promotion(person, activity)
     db.session.flush()
     return promoted
 

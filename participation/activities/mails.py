@@ -1,0 +1,99 @@
+"""E-mails about activities, each written in its reader's language and queued in the outbox.
+
+Only three moments send mail, because each one changes someone's plans: the day-before
+reminder, a place freed up from the waitlist, and a cancelled activity. Everything else is an
+in-app notification (residents' most common complaint about peers is too many e-mails).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_time
+from flask import current_app, has_request_context, url_for
+from flask_babel import force_locale, get_locale
+from flask_babel import gettext as _
+
+from ..mail import queue_mail
+from ..models import Activity, User
+from .calendar import activity_location
+
+
+def activity_url(activity: Activity) -> str:
+    """The absolute address of the activity's page, for links in e-mails.
+
+    Outside a request (``flask send-reminders``, the demo loader) the address is built on
+    ``BASE_URL``.
+    """
+    values = {"slug": activity.centre.slug, "activity_id": activity.id, "_external": True}
+    if has_request_context():
+        return url_for("activities.show", **values)
+    base_url = current_app.config.get("BASE_URL") or "http://localhost:5000"
+    with current_app.test_request_context("/", base_url=base_url):
+        return url_for("activities.show", **values)
+
+
+@contextmanager
+def _in_language_of(user: User) -> Iterator[None]:
+    languages = current_app.config["LANGUAGES"]
+    language = user.locale if user.locale in languages else current_app.config[
+        "BABEL_DEFAULT_LOCALE"]
+    with force_locale(language):
+        yield
+
+
+def _when(activity: Activity) -> str:
+    """"When: Wednesday, 2 December 2026, 18:00–20:00" in the centre's zone."""
+    zone = ZoneInfo(activity.centre.timezone)
+    locale = get_locale()
+    starts, ends = activity.starts_at.astimezone(zone), activity.ends_at.astimezone(zone)
+    end = format_time(ends, "short", tzinfo=zone, locale=locale)
+    if ends.date() != starts.date():
+        end = f"{format_date(ends, 'full', locale=locale)}, {end}"
+    return _("When: %(date)s, %(start)s–%(end)s",
+             date=format_date(starts, "full", locale=locale),
+             start=format_time(starts, "short", tzinfo=zone, locale=locale), end=end)
+
+
+def _queue(user: User, activity: Activity, subject: str, paragraphs: list[str]) -> None:
+    lines = [_("Hello %(name)s,", name=user.display_name), "", *paragraphs, "",
+             _when(activity), _("Where: %(place)s", place=activity_location(activity)),
+             _("Details: %(url)s", url=activity_url(activity)), "", activity.centre.name]
+    queue_mail(user.email, subject, "\n".join(lines))
+
+
+def queue_reminder(user: User, activity: Activity) -> None:
+    """Tomorrow's activity: where and when, and how to give the place to someone waiting."""
+    with _in_language_of(user):
+        _queue(user, activity, _("Reminder: %(title)s tomorrow", title=activity.title), [
+            _("This is a reminder that you have a place at “%(title)s” tomorrow.",
+              title=activity.title),
+            _("If you cannot come, cancel your place on the page so someone from the "
+              "waitlist can go."),
+        ])
+
+
+def queue_promotion(user: User, activity: Activity) -> None:
+    """A place freed up and the person on the waitlist now has it."""
+    if not user.email:
+        return
+    with _in_language_of(user):
+        _queue(user, activity, _("You have a place: %(title)s", title=activity.title), [
+            _("A place has freed up: you are now signed up for “%(title)s”.",
+              title=activity.title),
+            _("If you cannot come, cancel your place on the page so someone from the "
+              "waitlist can go."),
+        ])
+
+
+def queue_cancellation(user: User, activity: Activity) -> None:
+    """The activity will not take place; the animators' reason is quoted."""
+    if not user.email:
+        return
+    with _in_language_of(user):
+        _queue(user, activity, _("Cancelled: %(title)s", title=activity.title), [
+            _("“%(title)s” is cancelled. Sorry for the change of plans.", title=activity.title),
+            _("The centre's reason: %(reason)s", reason=activity.cancel_reason),
+        ])

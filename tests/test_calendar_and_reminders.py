@@ -32,6 +32,8 @@ from participation.models import (
     User,
 )
 
+from .support import translate
+
 BASE_URL = "https://cal.example.org"
 WARSAW = "Europe/Warsaw"
 # A Tuesday morning in Warsaw (UTC+1 in March): "tomorrow" there is Wednesday 11 March.
@@ -252,15 +254,16 @@ def test_reminder_is_written_in_the_members_language(
 
     [message] = outbox(db)
     assert message.recipient == user.email
-    assert "Warsztaty ceramiczne" in message.subject
-    # The sentences have no translations yet; the date shows the language actually chosen.
+    assert message.subject == translate("Reminder: %(title)s tomorrow", locale) % {
+        "title": "Warsztaty ceramiczne"}
     assert weekday in message.body
     assert "Ola" in message.body and "Sala 2, ul. Paca 40" in message.body
     with app.test_request_context("/", base_url=BASE_URL):
         url = activity_url(db_.session.get(Activity, activity.id))
     assert url.startswith(f"{BASE_URL}/c/{centre.slug}/activities/{activity.id}")
     assert url in message.body
-    assert "cancel your place" in message.body
+    assert translate("If you cannot come, cancel your place on the page so someone from the "
+                     "waitlist can go.", locale) in message.body
     if locale != "en":
         assert "18:00" in message.body and "20:00" in message.body
 

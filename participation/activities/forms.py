@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, HiddenField, SelectField
 from wtforms.validators import AnyOf, Optional, ValidationError
 
-from ..forms import Form
+from ..forms import Form, strip
 
 # Dates outside these years are typing mistakes; refusing them also keeps the arithmetic on
 # local days far from datetime's limits (year 1 and 9999 overflow when moved to UTC).
@@ -44,7 +44,7 @@ class ActivityFilterForm(Form):
 
     when = HiddenField(validators=[Optional(), AnyOf(WHEN_CHOICES,
                                                      message=_l("Unknown list."))])
-    category = SelectField(_l("Category"), validators=[Optional()],
+    category = SelectField(_l("Category"), filters=[strip], validators=[Optional()],
                            invalid_choice_message=_l("Choose one of the centre's categories."))
     date_from = DateField(_l("From"), validators=[Optional(), _sensible_year],
                           invalid_value_message=DATE_MESSAGE)

@@ -259,9 +259,9 @@ class HoursField(Field):
         if not valuelist:
             return
         text = valuelist[0].strip().replace(" ", "").replace(",", ".")
-        if not text:
+        if not text:  # only spaces: InputRequired saw text, so refuse it here
             self.data = None
-            return
+            raise ValueError(str(_l("Enter the hours, e.g. 2,5.")))
         try:
             hours = Decimal(text)
         except InvalidOperation:

@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 from ..centres.routes import load_centre
 from ..errors import Conflict, DomainError, Invalid, NotFound
 from ..extensions import db, htmx
+from ..forms import requested_page
 from ..models import (
     PUBLIC_STATUSES,
     Activity,
@@ -160,7 +161,7 @@ def _form_page(form: ActivityForm, activity: Activity | None, status: int = 200)
 def index():
     when = "past" if request.args.get("when") == "past" else "upcoming"
     page = db.paginate(service.activities_query(g.centre, when=when, include_drafts=True),
-                       per_page=PER_PAGE, error_out=False)
+                       page=requested_page(), per_page=PER_PAGE, error_out=False)
     return render_template(
         "manage_activities/index.html",
         centre=g.centre,

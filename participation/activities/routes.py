@@ -20,6 +20,7 @@ from ..centres.routes import load_centre
 from ..centres.service import can_manage_centre, membership_of
 from ..errors import Invalid, NotFound
 from ..extensions import db, htmx
+from ..forms import requested_page
 from ..models import Activity, ActivityStatus, SignupStatus, VolunteerStatus, utcnow
 from ..proposals.service import categories_of, category_label
 from . import calendar, service
@@ -57,7 +58,7 @@ def index():
     valid = form.validate()
     chosen = form.data if valid else {}  # invalid filters: show the upcoming ones, say why (422)
     when = chosen.get("when") or "upcoming"
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = requested_page()
     activities = list(db.session.scalars(
         service.activities_query(
             g.centre, when=when,

@@ -610,11 +610,18 @@ def _offer_in(centre: Centre, activity: Activity, offer_id: int) -> VolunteerOff
     return offer
 
 
+def _check_helpers_open(activity: Activity) -> None:
+    """A cancelled activity had no helpers to thank and no hours to count."""
+    if activity.status is not A.PUBLISHED:
+        raise Conflict(_("Helpers are managed only for a published activity."))
+
+
 def decide_offer(animator: User, activity: Activity, offer_id: int, accept: bool
                  ) -> VolunteerOffer:
     """Accept (and thank) or decline an offer of help."""
     ensure_manager(animator, activity.centre)
     offer = _offer_in(activity.centre, activity, offer_id)
+    _check_helpers_open(activity)
     if offer.minutes is not None and not accept:
         raise Conflict(_("Hours are recorded for this person; set them to 0 first."))
     target = VolunteerStatus.CONFIRMED if accept else VolunteerStatus.DECLINED
@@ -634,6 +641,7 @@ def record_hours(animator: User, activity: Activity, offer_id: int, minutes: int
     difference, so its sum is always the recorded total."""
     ensure_manager(animator, activity.centre)
     offer = _offer_in(activity.centre, activity, offer_id)
+    _check_helpers_open(activity)
     if offer.status is not VolunteerStatus.CONFIRMED:
         raise Conflict(_("Accept the offer of help before recording hours."))
     if not has_started(activity):

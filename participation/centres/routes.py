@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from ..activities.service import next_activities
 from ..extensions import db, htmx
+from ..forms import requested_page
 from ..proposals.service import proposals_query
 from . import service
 from .forms import CentreSearchForm, MembershipForm
@@ -30,6 +31,7 @@ def index():
     search = (form.q.data or "") if form.validate() else ""
     page = db.paginate(
         service.centres_query(search),
+        page=requested_page(),
         per_page=current_app.config["CENTRES_PER_PAGE"],
         error_out=False,
     )

@@ -108,7 +108,7 @@ class ProposalFilterForm(Form):
                     validators=[Optional(), Length(max=100, message=_l("Enter at most 100 "
                                                                        "characters."))])
     status = SelectField(_l("Status"), validators=[Optional()])
-    category = SelectField(_l("Category"), validators=[Optional()])
+    category = SelectField(_l("Category"), filters=[strip], validators=[Optional()])
     sort = SelectField(_l("Sort by"),
                        choices=[SelectChoice(key, label) for key, label in SORT_LABELS.items()],
                        validators=[Optional()])

@@ -14,6 +14,7 @@ from ..centres.routes import load_centre
 from ..centres.service import animator_ids, can_manage_centre, membership_of
 from ..errors import Conflict, DomainError, Invalid, NotAllowed, NotFound
 from ..extensions import db, htmx
+from ..forms import requested_page
 from ..models import Comment, ProposalStatus
 from ..moderation.routes import proposal_panel_context
 from . import service
@@ -63,7 +64,7 @@ def index():
         "sort": chosen.get("sort") or "newest",
         "search": chosen.get("q") or "",
     }
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = requested_page()
     per_page = current_app.config["PROPOSALS_PER_PAGE"]
     rows = db.session.execute(
         service.proposals_query(g.centre, **filters).limit(per_page + 1)

@@ -176,13 +176,15 @@ def _checked(centre: Centre, details: ActivityDetails) -> ActivityDetails:
     )
 
 
-def _weekly_starts(start: datetime, until: date, zone: ZoneInfo) -> list[datetime]:
-    """The same local wall-clock time each week (across a DST change), up to ``until``."""
-    local = start.astimezone(zone).replace(tzinfo=None)
-    starts = []
-    while (local + timedelta(weeks=len(starts))).date() <= until:
-        starts.append((local + timedelta(weeks=len(starts))).replace(tzinfo=zone).astimezone(UTC))
-    return starts
+def _weeks_later(moment: datetime, weeks: int, zone: ZoneInfo) -> datetime:
+    """The same local wall-clock time ``weeks`` later, across a DST change, in UTC."""
+    local = moment.astimezone(zone).replace(tzinfo=None) + timedelta(weeks=weeks)
+    return local.replace(tzinfo=zone).astimezone(UTC)
+
+
+def _weekly_count(start: datetime, until: date, zone: ZoneInfo) -> int:
+    """How many weekly occurrences from ``start`` fall on or before the local day ``until``."""
+    return (until - start.astimezone(zone).date()).days // 7 + 1
 
 
 def create_activities(actor: User, centre: Centre, details: ActivityDetails,
@@ -194,22 +196,22 @@ def create_activities(actor: User, centre: Centre, details: ActivityDetails,
     if details.starts_at <= utcnow():
         raise Invalid(_("A new activity must start in the future."))
     zone = ZoneInfo(centre.timezone)
-    starts = [details.starts_at]
+    count = 1
     if repeat_weekly_until is not None:
         if repeat_weekly_until <= details.starts_at.astimezone(zone).date():
             raise Invalid(_("“Repeat weekly until” must be a date after the first activity."))
-        starts = _weekly_starts(details.starts_at, repeat_weekly_until, zone)
-        if len(starts) > MAX_SERIES:
+        count = _weekly_count(details.starts_at, repeat_weekly_until, zone)
+        if count > MAX_SERIES:
             raise Invalid(_("A series can have at most %(max)d activities.", max=MAX_SERIES))
-    series_key = uuid.uuid4().hex if len(starts) > 1 else None
+    series_key = uuid.uuid4().hex if count > 1 else None
     activities = []
-    for start in starts:
-        shift = start - details.starts_at
+    for week in range(count):
+        deadline = details.signup_deadline
         activity = Activity(
             centre_id=centre.id, title=details.title, description=details.description,
-            place=details.place, starts_at=start, ends_at=details.ends_at + shift,
-            signup_deadline=(details.signup_deadline + shift if details.signup_deadline
-                             else None),
+            place=details.place, starts_at=_weeks_later(details.starts_at, week, zone),
+            ends_at=_weeks_later(details.ends_at, week, zone),
+            signup_deadline=_weeks_later(deadline, week, zone) if deadline else None,
             capacity=details.capacity, category_id=details.category_id,
             proposal_id=details.proposal_id, volunteers_needed=details.volunteers_needed,
             series_key=series_key, status=A.DRAFT, created_by_id=actor.id,
@@ -536,6 +538,8 @@ def add_walk_in(animator: User, activity: Activity, member_id: int | None) -> Si
     if signup is None:
         signup = Signup(activity_id=activity.id, user_id=member.id)
         db.session.add(signup)
+    else:  # a cancelled or waiting row: any ticket printed for it before stops working
+        signup.ticket_secret = new_ticket_secret()
     # Someone on the waitlist who comes while a place is free takes it, like a promotion.
     signup.status, signup.waitlist_position = SignupStatus.CONFIRMED, None
     signup.channel, signup.recorded_by_id = SignupChannel.WALK_IN, animator.id
@@ -577,6 +581,7 @@ def offer_of(user: User | None, activity: Activity) -> VolunteerOffer | None:
 def offer_help(member: User, activity: Activity) -> VolunteerOffer:
     """A member offers to help; the animators confirm. Offering twice changes nothing."""
     ensure_member(member, activity.centre)
+    _locked(activity)  # two taps at once: the second sees the first's offer
     if activity.status is not A.PUBLISHED or has_ended(activity):
         raise Conflict(_("This activity does not take offers of help now."))
     if activity.volunteers_needed == 0:
@@ -594,6 +599,7 @@ def offer_help(member: User, activity: Activity) -> VolunteerOffer:
 
 
 def withdraw_help(member: User, activity: Activity) -> None:
+    _locked(activity)
     offer = offer_of(member, activity)
     if offer is None or offer.status is VolunteerStatus.DECLINED:
         raise Conflict(_("There is no offer of help to withdraw."))
@@ -620,7 +626,9 @@ def decide_offer(animator: User, activity: Activity, offer_id: int, accept: bool
                  ) -> VolunteerOffer:
     """Accept (and thank) or decline an offer of help."""
     ensure_manager(animator, activity.centre)
+    _locked(activity)  # two animators accepting at once thank the helper once
     offer = _offer_in(activity.centre, activity, offer_id)
+    db.session.refresh(offer)
     _check_helpers_open(activity)
     if offer.minutes is not None and not accept:
         raise Conflict(_("Hours are recorded for this person; set them to 0 first."))
@@ -640,7 +648,9 @@ def record_hours(animator: User, activity: Activity, offer_id: int, minutes: int
     """Record (or correct) a helper's time after the activity has started. The log gets the
     difference, so its sum is always the recorded total."""
     ensure_manager(animator, activity.centre)
+    _locked(activity)  # corrections in a row: each difference is taken from the last one
     offer = _offer_in(activity.centre, activity, offer_id)
+    db.session.refresh(offer)
     _check_helpers_open(activity)
     if offer.status is not VolunteerStatus.CONFIRMED:
         raise Conflict(_("Accept the offer of help before recording hours."))

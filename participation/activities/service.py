@@ -25,9 +25,15 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload
 
-from ..centres.service import can_manage_centre, escape_like, membership_of
+from ..centres.service import (
+    can_manage_centre,
+    ensure_manager,
+    ensure_member,
+    escape_like,
+    membership_of,
+)
 from ..dbutil import lock_row
-from ..errors import Conflict, Invalid, NotAllowed, NotFound
+from ..errors import Conflict, Invalid, NotFound
 from ..events import record_event
 from ..extensions import db
 from ..models import (
@@ -37,7 +43,6 @@ from ..models import (
     ActivityStatus,
     Category,
     Centre,
-    Membership,
     NotificationKind,
     Proposal,
     Signup,
@@ -60,18 +65,6 @@ MAX_MINUTES = 24 * 60
 
 
 # --- Who may do what ------------------------------------------------------------------------
-
-
-def ensure_manager(user: User | None, centre: Centre) -> None:
-    if not can_manage_centre(user, centre):
-        raise NotAllowed(_("Only the centre's animators can do this."))
-
-
-def ensure_member(user: User | None, centre: Centre) -> Membership:
-    membership = membership_of(user, centre)
-    if membership is None:
-        raise NotAllowed(_("Join the centre first to take part."))
-    return membership
 
 
 def can_view(user: User | None, activity: Activity) -> bool:

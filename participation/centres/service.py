@@ -93,6 +93,20 @@ def can_manage_centre(user: User | None, centre: Centre) -> bool:
     return membership is not None and membership.is_animator
 
 
+def ensure_manager(user: User | None, centre: Centre) -> None:
+    """Refuse (403) anyone but the centre's animators and platform admins."""
+    if not can_manage_centre(user, centre):
+        raise NotAllowed(_("Only the centre's animators can do this."))
+
+
+def ensure_member(user: User | None, centre: Centre) -> Membership:
+    """The person's membership; refuse (403) people who have not joined the centre."""
+    membership = membership_of(user, centre)
+    if membership is None:
+        raise NotAllowed(_("Join the centre first to take part."))
+    return membership
+
+
 def join_centre(user: User, centre: Centre) -> Membership:
     """Make the person a resident member. Joining twice changes nothing."""
     if not user.is_authenticated:

@@ -14,7 +14,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, case, func, or_, select, update
 from sqlalchemy.orm import joinedload
 
-from ..centres.service import can_manage_centre, escape_like, membership_of
+from ..centres.service import (
+    can_manage_centre,
+    ensure_manager,
+    ensure_member,
+    escape_like,
+    membership_of,
+)
 from ..dbutil import insert_ignoring_duplicates, lock_row
 from ..errors import Conflict, Invalid, NotAllowed, NotFound
 from ..events import record_event
@@ -27,7 +33,6 @@ from ..models import (
     Category,
     Centre,
     Comment,
-    Membership,
     NotificationKind,
     PaperTally,
     Proposal,
@@ -96,18 +101,6 @@ def can_view(user: User | None, proposal: Proposal) -> bool:
     if user is None or not user.is_authenticated:
         return False
     return proposal.author_id == user.id or can_manage_centre(user, proposal.centre)
-
-
-def ensure_manager(user: User | None, centre: Centre) -> None:
-    if not can_manage_centre(user, centre):
-        raise NotAllowed(_("Only the centre's animators can do this."))
-
-
-def ensure_member(user: User | None, centre: Centre) -> Membership:
-    membership = membership_of(user, centre)
-    if membership is None:
-        raise NotAllowed(_("Join the centre first to take part."))
-    return membership
 
 
 def visible_proposal(user: User | None, centre: Centre, proposal_id: int) -> Proposal:

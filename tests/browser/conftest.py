@@ -76,6 +76,8 @@ class LiveServer:
     # Tests must not change a demo proposal's status (test_proposals_accessibility checks the
     # badges): support only the one under review, which is past the threshold already.
     demo_proposals: dict[str, int] = field(default_factory=dict)
+    # Demo activities of paca-40 by title -> id (a weekly series: its first activity).
+    demo_activities: dict[str, int] = field(default_factory=dict)
 
     def password_for(self, role: str) -> str:
         return self.passwords[ROLE_EMAILS[role]]
@@ -93,7 +95,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     from participation import create_app
     from participation.demo import load_demo
     from participation.extensions import db
-    from participation.models import Centre, Proposal
+    from participation.models import Activity, Centre, Proposal
 
     tmp_dir = tmp_path_factory.mktemp("browser-app")
     app = create_app(
@@ -119,6 +121,14 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
                 .where(Centre.slug == "paca-40")
             )
         }
+        demo_activities: dict[str, int] = {}
+        for activity_id, title in db.session.execute(
+            select(Activity.id, Activity.title)
+            .join(Centre, Centre.id == Activity.centre_id)
+            .where(Centre.slug == "paca-40")
+            .order_by(Activity.starts_at)
+        ):
+            demo_activities.setdefault(title, activity_id)
         db.session.remove()
 
     server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -129,6 +139,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
             url=f"http://127.0.0.1:{server.server_port}",
             passwords={login.email: login.password for login in logins},
             demo_proposals=demo_proposals,
+            demo_activities=demo_activities,
         )
     finally:
         server.shutdown()

@@ -101,7 +101,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     app = create_app(
         {
             "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_dir}/browser.sqlite3",
+            # CI runs the suite a second time on PostgreSQL (TEST_DATABASE_URL), like the rest.
+            "SQLALCHEMY_DATABASE_URI": (os.environ.get("TEST_DATABASE_URL")
+                                        or f"sqlite:///{tmp_dir}/browser.sqlite3"),
             "SESSION_COOKIE_SECURE": False,
             "REMEMBER_COOKIE_SECURE": False,
             "RATELIMIT_ENABLED": False,
@@ -110,6 +112,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     )
     app.instance_path = str(tmp_dir)  # load_demo writes demo-logins.txt here
     with app.app_context():
+        # CI's second run sets EXPECT_DATABASE=postgresql: a silent fallback must fail.
+        assert db.engine.dialect.name == (os.environ.get("EXPECT_DATABASE") or "sqlite")
+        db.drop_all()  # whatever an interrupted run left in a shared PostgreSQL database
         db.create_all()
         logins = load_demo()
         db.session.commit()
@@ -146,6 +151,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         thread.join(timeout=10)
         server.server_close()
         with app.app_context():
+            db.session.remove()  # an open transaction would make DROP wait on PostgreSQL
+            db.drop_all()  # a shared PostgreSQL database must be empty for the next suite
             db.engine.dispose()
 
 

@@ -13,6 +13,7 @@ htmx posts on the door list get back just the changed row and the counts.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -21,7 +22,7 @@ from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ..centres.routes import load_centre
 from ..errors import Conflict, DomainError, Invalid, NotFound
@@ -106,17 +107,6 @@ def _next_or(fallback: str) -> str:
     return target if is_safe_redirect(target) else fallback
 
 
-def _waitlist_counts(activity_ids: list[int]) -> dict[int, int]:
-    """People waiting per activity, for a whole list in one query (no N+1)."""
-    if not activity_ids:
-        return {}
-    rows = db.session.execute(
-        select(Signup.activity_id, func.count()).where(
-            Signup.activity_id.in_(activity_ids), Signup.status == SignupStatus.WAITLISTED)
-        .group_by(Signup.activity_id))
-    return dict(rows.all())
-
-
 def _public_proposals() -> list[Proposal]:
     return list(db.session.scalars(
         select(Proposal).where(Proposal.centre_id == g.centre.id,
@@ -167,7 +157,7 @@ def index():
         centre=g.centre,
         page=page,
         when=when,
-        waiting=_waitlist_counts([activity.id for activity in page.items]),
+        waiting=service.waitlist_counts([activity.id for activity in page.items]),
         status_labels=ACTIVITY_STATUS_LABELS,
     )
 
@@ -239,8 +229,7 @@ def edit(activity_id: int):
         details = _details(form)
         # The form shows whole minutes: an unchanged start must not count as "moved".
         if _same_minute(details.starts_at, activity.starts_at):
-            details = service.ActivityDetails(**{**details.__dict__,
-                                                 "starts_at": activity.starts_at})
+            details = dataclasses.replace(details, starts_at=activity.starts_at)
         try:
             promoted = service.update_activity(current_user, activity, details)
         except Invalid as error:
@@ -343,11 +332,6 @@ def attendees(activity_id: int):
     return _attendees_page(_activity(activity_id))
 
 
-def _present_count(activity: Activity) -> int:
-    return db.session.scalar(select(func.count()).select_from(Signup).where(
-        Signup.activity_id == activity.id, Signup.checked_in_at.is_not(None))) or 0
-
-
 def _signup_in(activity: Activity, signup_id: int) -> Signup:
     signup = db.session.get(Signup, signup_id)
     if signup is None or signup.activity_id != activity.id:
@@ -373,7 +357,7 @@ def check_in(activity_id: int, signup_id: int):
     if htmx:
         return render_template("manage_activities/_attendee_row.html", centre=g.centre,
                                activity=activity, signup=signup, q=form.q.data or "",
-                               present=_present_count(activity), oob=True)
+                               present=service.present_count(activity), oob=True)
     return redirect(_attendees_url(activity, form.q.data or "") + f"#signup-{signup.id}",
                     code=303)
 

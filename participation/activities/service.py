@@ -765,12 +765,26 @@ def attendance(animator: User, activity: Activity, search: str = "") -> Attendan
     waitlisted = list(db.session.scalars(
         query.where(Signup.status == SignupStatus.WAITLISTED)
         .order_by(Signup.waitlist_position)))
-    present = db.session.scalar(select(func.count()).select_from(Signup).where(
+    return Attendance(confirmed=confirmed, waitlisted=waitlisted,
+                      present=present_count(activity), guests=activity.guest_count)
+
+
+def present_count(activity: Activity) -> int:
+    """People checked in (walk-ins included; anonymous guests are counted apart)."""
+    return db.session.scalar(select(func.count()).select_from(Signup).where(
         Signup.activity_id == activity.id, Signup.checked_in_at.is_not(None))) or 0
-    return Attendance(confirmed=confirmed, waitlisted=waitlisted, present=present,
-                      guests=activity.guest_count)
 
 
 def waitlist_count(activity: Activity) -> int:
-    return db.session.scalar(select(func.count()).select_from(Signup).where(
-        Signup.activity_id == activity.id, Signup.status == SignupStatus.WAITLISTED)) or 0
+    return waitlist_counts([activity.id]).get(activity.id, 0)
+
+
+def waitlist_counts(activity_ids: list[int]) -> dict[int, int]:
+    """People waiting per activity, for a whole list in one query (no N+1)."""
+    if not activity_ids:
+        return {}
+    rows = db.session.execute(
+        select(Signup.activity_id, func.count()).where(
+            Signup.activity_id.in_(activity_ids), Signup.status == SignupStatus.WAITLISTED)
+        .group_by(Signup.activity_id))
+    return dict(rows.all())

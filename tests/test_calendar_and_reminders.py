@@ -483,3 +483,20 @@ def test_deliver_mail_command(app, db):
     assert result.exit_code == 0, result.output
     assert "1 e-mails sent." in result.output
     assert db.count(OutboxMessage, OutboxMessage.sent_at.is_(None)) == 0
+
+
+@pytest.mark.parametrize(("place", "address", "expected"), [
+    ("Sala 2", "ul. Paca 40, Warszawa", "Sala 2, ul. Paca 40, Warszawa"),
+    ("Sala na parterze, ul. Paca 40", "ul. Paca 40, Warszawa",
+     "Sala na parterze, ul. Paca 40, Warszawa"),
+    ("", "ul. Paca 40", "Centre 1, ul. Paca 40"),
+    ("Skwer", "", "Skwer"),
+])
+def test_the_location_names_the_address_once(app, make_centre, make_activity, place, address,
+                                             expected):
+    from participation.activities.calendar import activity_location
+
+    centre = make_centre(address=address, name="Centre 1")
+    activity = make_activity(local(WARSAW, 2026, 3, 11, 18, 0), centre=centre, place=place)
+    with app.app_context():
+        assert activity_location(db_.session.get(Activity, activity.id)) == expected

@@ -22,10 +22,13 @@ TIMEZONE_MARGIN = timedelta(days=366)
 
 
 def activity_location(activity: Activity) -> str:
-    """Where the activity happens: its place (else the centre's name) and the centre's address."""
+    """Where the activity happens: its place (else the centre's name) and the centre's address,
+    leaving out the parts of the address the place already names ("Sala 2, ul. Paca 40")."""
     centre = activity.centre
-    parts = (activity.place.strip() or centre.name, centre.address.strip())
-    return ", ".join(part for part in parts if part)
+    place = activity.place.strip() or centre.name
+    missing = [part.strip() for part in centre.address.split(",")
+               if part.strip() and part.strip().lower() not in place.lower()]
+    return ", ".join([place, *missing])
 
 
 def activity_event(activity: Activity, url: str) -> Event:

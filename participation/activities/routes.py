@@ -216,7 +216,8 @@ def ticket(activity_id: int):
     scale = 4
     response = current_app.make_response(render_template(
         "activities/ticket.html", activity=activity, centre=g.centre, signup=signup,
-        check_in_url=check_in_url, qr_size=code.symbol_size(scale=scale)[0],
+        check_in_url=check_in_url, location=calendar.activity_location(activity),
+        qr_size=code.symbol_size(scale=scale)[0],
         qr_uri=code.svg_data_uri(scale=scale, dark="#000", light="#fff"),
     ))
     response.headers["Cache-Control"] = "private"  # personal: no shared cache may keep it

@@ -18,7 +18,7 @@ from icalendar import Calendar
 from sqlalchemy import select
 
 from participation.activities import reminders
-from participation.activities.calendar import activity_calendar, centre_feed
+from participation.activities.calendar import activity_calendar, activity_location, centre_feed
 from participation.activities.reminders import activity_url, send_reminders
 from participation.extensions import db as db_
 from participation.mail import MAX_ATTEMPTS, deliver_outbox, queue_mail
@@ -494,8 +494,6 @@ def test_deliver_mail_command(app, db):
 ])
 def test_the_location_names_the_address_once(app, make_centre, make_activity, place, address,
                                              expected):
-    from participation.activities.calendar import activity_location
-
     centre = make_centre(address=address, name="Centre 1")
     activity = make_activity(local(WARSAW, 2026, 3, 11, 18, 0), centre=centre, place=place)
     with app.app_context():

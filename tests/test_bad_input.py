@@ -301,3 +301,18 @@ def test_hours_of_only_spaces_are_refused_with_a_message(db, activity_ids, polis
     assert response.status_code == 422
     assert snapshot(db) == before
     assert '<html lang="pl">' in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("field", ["voting_opens_at", "voting_closes_at"])
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_voting_dates_far_outside_our_years_are_refused_with_a_message(
+        db, world, polish_clients, field, day):
+    """Year 1 in Warsaw's zone falls before datetime.min in UTC: it was a 500."""
+    before = snapshot(db)
+    response = polish_clients("animator_a").post("/c/centre-a/manage/settings", data={
+        "support_threshold": "15", "report_threshold": "3", field: day})
+    assert response.status_code == 422
+    assert snapshot(db) == before
+    html = response.get_data(as_text=True)
+    assert translate("Enter a date between the years %(first)d and %(last)d.", "pl") % {
+        "first": 2000, "last": 2100} in html

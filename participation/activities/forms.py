@@ -5,14 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, HiddenField, SelectField
+from wtforms import HiddenField, SelectField
 from wtforms.validators import AnyOf, Optional, ValidationError
 
-from ..forms import Form, strip
+from ..forms import Form, LocalDateField, strip
 
-# Dates outside these years are typing mistakes; refusing them also keeps the arithmetic on
-# local days far from datetime's limits (year 1 and 9999 overflow when moved to UTC).
-FIRST_YEAR, LAST_YEAR = 2000, 2100
 WHEN_CHOICES = ("upcoming", "past")
 
 
@@ -25,12 +22,6 @@ class SignupForm(Form):
 class VolunteerForm(Form):
     intent = HiddenField(validators=[AnyOf(["offer", "withdraw"],
                                            message=_l("Unknown action."))])
-
-
-def _sensible_year(_form, field) -> None:
-    if field.data is not None and not FIRST_YEAR <= field.data.year <= LAST_YEAR:
-        raise ValidationError(_l("Enter a date between the years %(first)d and %(last)d.",
-                                 first=FIRST_YEAR, last=LAST_YEAR))
 
 
 DATE_MESSAGE = _l("Enter a date as year-month-day, for example 2026-05-31.")
@@ -46,10 +37,9 @@ class ActivityFilterForm(Form):
                                                      message=_l("Unknown list."))])
     category = SelectField(_l("Category"), filters=[strip], validators=[Optional()],
                            invalid_choice_message=_l("Choose one of the centre's categories."))
-    date_from = DateField(_l("From"), validators=[Optional(), _sensible_year],
-                          invalid_value_message=DATE_MESSAGE)
-    date_to = DateField(_l("To"), validators=[Optional(), _sensible_year],
-                        invalid_value_message=DATE_MESSAGE)
+    date_from = LocalDateField(_l("From"), validators=[Optional()],
+                               invalid_message=DATE_MESSAGE)
+    date_to = LocalDateField(_l("To"), validators=[Optional()], invalid_message=DATE_MESSAGE)
 
     def validate_date_to(self, field) -> None:
         start: date | None = self.date_from.data

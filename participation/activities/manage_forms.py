@@ -23,16 +23,12 @@ from wtforms.validators import (
 )
 from wtforms.widgets import TextInput
 
-from ..forms import Form, strip
+from ..forms import Form, LocalDateField, strip
 from ..models import MAX_CAPACITY
-from ..moderation.forms import LocalDateField, WholeNumberField, _id_or_none
+from ..moderation.forms import WholeNumberField, _id_or_none
 
 MAX_VOLUNTEERS = 100
 MAX_HOURS = 24
-# Dates outside these years are typing mistakes, and very old ones cannot even be converted
-# to UTC (year 1 in a zone east of Greenwich falls before ``datetime.min``).
-FIRST_YEAR, LAST_YEAR = 2000, 2100
-
 
 class LocalTimeField(TimeField):
     """A wall-clock time in the centre's zone: ``<input type="time">``; typed by hand also
@@ -49,12 +45,6 @@ class LocalTimeField(TimeField):
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError(str(_l("Enter a time in the form 18:30."))) from None
-
-
-def _sensible_year(_form, field) -> None:
-    if field.data is not None and not FIRST_YEAR <= field.data.year <= LAST_YEAR:
-        raise ValidationError(_l("Enter a date between the years %(first)d and %(last)d.",
-                                 first=FIRST_YEAR, last=LAST_YEAR))
 
 
 def _in_range(low: int, high: int, message):
@@ -122,7 +112,7 @@ class ActivityForm(Form):
     )
     day = LocalDateField(
         _l("Date"),
-        validators=[InputRequired(_l("Enter the date.")), _sensible_year],
+        validators=[InputRequired(_l("Enter the date."))],
     )
     start_time = LocalTimeField(
         _l("Starts at"), validators=[InputRequired(_l("Enter the time it starts."))])
@@ -131,7 +121,7 @@ class ActivityForm(Form):
     end_day = LocalDateField(
         _l("Ends on another day (optional)"),
         description=_l("Leave empty when it ends on the same day."),
-        validators=[Optional(), _sensible_year],
+        validators=[Optional()],
     )
     capacity = WholeNumberField(
         _l("Number of places (optional)"),
@@ -145,7 +135,7 @@ class ActivityForm(Form):
     deadline_day = LocalDateField(
         _l("Sign-up closes on (optional)"),
         description=_l("Without a deadline, sign-up is open until the start."),
-        validators=[Optional(), _sensible_year],
+        validators=[Optional()],
     )
     deadline_time = LocalTimeField(_l("Sign-up closes at (optional)"), validators=[Optional()])
     category_id = _optional_select(
@@ -168,7 +158,7 @@ class ActivityForm(Form):
         _l("Repeat weekly until (optional)"),
         description=_l("Creates a separate activity every week on the same day and time, "
                        "up to this date."),
-        validators=[Optional(), _sensible_year],
+        validators=[Optional()],
     )
 
     def validate_end_time(self, field) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
-    DateField,
     HiddenField,
     IntegerField,
     SelectField,
@@ -19,7 +18,7 @@ from wtforms import (
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import TextInput
 
-from ..forms import Form, strip
+from ..forms import Form, LocalDateField, strip
 from ..models import ReportTarget
 
 
@@ -43,16 +42,6 @@ class WholeNumberField(IntegerField):
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError(str(self.invalid_message)) from None
-
-
-class LocalDateField(DateField):
-    """A calendar date; the view turns it into a moment in the centre's time zone."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(str(_l("Enter a date in the form 2026-05-31."))) from None
 
 
 def _reason_field(label=None, description=None):

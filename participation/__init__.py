@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from babel import dates
 from flask import Flask, Response
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -136,7 +133,7 @@ def _init_request_cycle(app: Flask) -> None:
 
 
 def _init_templates(app: Flask) -> None:
-    from .i18n import LANGUAGE_NAMES
+    from .i18n import LANGUAGE_NAMES, local_datetime, local_range
     from .proposals.service import STATUS_LABELS, category_label
     from .text import plain_text
 
@@ -155,35 +152,6 @@ def _init_templates(app: Flask) -> None:
             "site_name": app.config.get("SITE_NAME") or _("Active neighbours"),
             "header_counts": _header_counts,
         }
-
-
-def _local(value: datetime, tz_name: str | None) -> tuple[datetime, Any]:
-    from flask_babel import get_timezone
-
-    zone = ZoneInfo(tz_name) if tz_name else get_timezone()
-    return value.astimezone(zone), get_locale()
-
-
-def local_datetime(value: datetime | None, tz_name: str | None = None,
-                   format: str = "medium") -> str:
-    """A date with its time (hours and minutes) in the named zone (else the request's), in the
-    person's language: for times at a centre other than the page's, e.g. on "My activities"."""
-    if value is None:
-        return ""
-    local, locale = _local(value, tz_name)
-    return (dates.get_datetime_format(format, locale=locale).replace("'", "")
-            .replace("{0}", dates.format_time(local, "short", locale=locale))
-            .replace("{1}", dates.format_date(local, format, locale=locale)))
-
-
-def local_range(start: datetime, end: datetime, tz_name: str | None = None,
-                format: str = "full") -> str:
-    """Like “Tuesday, 12 May 2026, 17:00–19:00”; both full moments when it spans days."""
-    local_end, locale = _local(end, tz_name)
-    if _local(start, tz_name)[0].date() == local_end.date():
-        return f"{local_datetime(start, tz_name, format)}–" + dates.format_time(
-            local_end, "short", locale=locale)
-    return f"{local_datetime(start, tz_name, format)} – {local_datetime(end, tz_name, format)}"
 
 
 def _header_counts() -> dict[str, int | None]:

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_time
 from flask import current_app, has_request_context, url_for
-from flask_babel import force_locale, get_locale
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from ..i18n import local_range
 from ..mail import queue_mail
 from ..models import Activity, User
 from .calendar import activity_location
@@ -45,16 +44,9 @@ def _in_language_of(user: User) -> Iterator[None]:
 
 
 def _when(activity: Activity) -> str:
-    """"When: Wednesday, 2 December 2026, 18:00–20:00" in the centre's zone."""
-    zone = ZoneInfo(activity.centre.timezone)
-    locale = get_locale()
-    starts, ends = activity.starts_at.astimezone(zone), activity.ends_at.astimezone(zone)
-    end = format_time(ends, "short", tzinfo=zone, locale=locale)
-    if ends.date() != starts.date():
-        end = f"{format_date(ends, 'full', locale=locale)}, {end}"
-    return _("When: %(date)s, %(start)s–%(end)s",
-             date=format_date(starts, "full", locale=locale),
-             start=format_time(starts, "short", tzinfo=zone, locale=locale), end=end)
+    """"When: Wednesday, 2 December 2026, 18:00–20:00", in the centre's zone, as on its page."""
+    return _("When: %(time)s", time=local_range(activity.starts_at, activity.ends_at,
+                                                 activity.centre.timezone))
 
 
 def _queue(user: User, activity: Activity, subject: str, paragraphs: list[str]) -> None:

@@ -25,6 +25,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..centres.routes import load_centre
+from ..centres.service import members_of
 from ..errors import Conflict, DomainError, Invalid, NotFound
 from ..extensions import db, htmx
 from ..forms import requested_page
@@ -38,7 +39,6 @@ from ..models import (
     User,
     VolunteerStatus,
 )
-from ..moderation.routes import centre_members
 from ..proposals import service as proposals
 from ..security import is_safe_redirect
 from . import service
@@ -289,7 +289,7 @@ def _search() -> str:
 def _attendees_page(activity: Activity, *, errors: list[str] | None = None,
                     hours_form: tuple[int, HoursForm] | None = None, status: int = 200):
     q = _search()
-    members = centre_members(g.centre)
+    members = members_of(g.centre)
     walk_in_form, signup_form = MemberForm(formdata=None), MemberForm(formdata=None)
     for prefix, form in (("walk-in", walk_in_form), ("sign-up", signup_form)):
         form.set_members(members)

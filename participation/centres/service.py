@@ -72,6 +72,16 @@ def animator_ids(centre: Centre) -> set[int]:
     ))
 
 
+def members_of(centre: Centre) -> list[User]:
+    """Everyone who belongs to the centre, by name: the choice when an animator acts for a
+    member (assisted support, sign-up on their behalf, a walk-in)."""
+    return list(db.session.scalars(
+        select(User).join(Membership, Membership.user_id == User.id)
+        .where(Membership.centre_id == centre.id)
+        .order_by(User.display_name, User.id)
+    ))
+
+
 def animators_of(centre: Centre) -> list[User]:
     return list(
         db.session.scalars(

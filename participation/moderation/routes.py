@@ -24,13 +24,12 @@ from flask_login import current_user, login_required
 from sqlalchemy import Select, func, select
 
 from ..centres.routes import load_centre
+from ..centres.service import members_of
 from ..errors import DomainError, Invalid
 from ..extensions import db
 from ..models import (
     AUTHOR_TRANSITIONS,
     TRANSITIONS,
-    Centre,
-    Membership,
     Proposal,
     ProposalStatus,
     User,
@@ -73,22 +72,13 @@ def manager_targets(proposal: Proposal) -> list[ProposalStatus]:
             if status in allowed and (proposal.status, status) not in AUTHOR_TRANSITIONS]
 
 
-def centre_members(centre: Centre) -> list[User]:
-    """Everyone who belongs to the centre, by name: the choice for assisted support."""
-    return list(db.session.scalars(
-        select(User).join(Membership, Membership.user_id == User.id)
-        .where(Membership.centre_id == centre.id)
-        .order_by(User.display_name, User.id)
-    ))
-
-
 def proposal_panel_context(proposal: Proposal, next_url: str,
                            totals: proposals.SupportTotals) -> dict[str, Any]:
     """Everything ``moderation/_proposal_panel.html`` expects, beside the page's own totals."""
     return {
         "proposal": proposal,
         "totals": totals,
-        "members": centre_members(proposal.centre),
+        "members": members_of(proposal.centre),
         "next_url": next_url,
         "status_labels": proposals.STATUS_LABELS,
         "allowed_targets": manager_targets(proposal),
@@ -198,7 +188,7 @@ def answer(proposal_id: int):
 def assisted_support(proposal_id: int):
     proposal = _proposal(proposal_id)
     form = AssistedSupportForm()
-    form.set_members(centre_members(g.centre))
+    form.set_members(members_of(g.centre))
     page = {"heading": _("Support given in person for “%(title)s”", title=proposal.title),
             "submit": _("Record the support"), "endpoint": "moderation.assisted_support"}
     if not form.validate():

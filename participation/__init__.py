@@ -98,6 +98,12 @@ def _register_blueprints(app: Flask) -> None:
     from .activities.routes import my_bp as my_activities_bp
     from .admin.routes import bp as admin_bp
     from .centres.routes import bp as centres_bp
+    from .metrics.api import bp as api_bp
+    from .metrics.export_routes import bp as metrics_export_bp
+    from .metrics.routes import admin_bp as admin_figures_bp
+    from .metrics.routes import bp as metrics_bp
+    from .metrics.token_routes import bp as api_tokens_bp
+    from .metrics.webhook_routes import bp as webhook_bp
     from .moderation.routes import bp as moderation_bp
     from .notifications.routes import bp as notifications_bp
     from .proposals.routes import bp as proposals_bp
@@ -113,6 +119,12 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp, url_prefix="/account")
     app.register_blueprint(notifications_bp, url_prefix="/account/notifications")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(metrics_bp, url_prefix="/c/<slug>/manage/figures")
+    app.register_blueprint(metrics_export_bp, url_prefix="/c/<slug>/manage/figures/export")
+    app.register_blueprint(api_tokens_bp, url_prefix="/c/<slug>/manage/api-tokens")
+    app.register_blueprint(webhook_bp, url_prefix="/c/<slug>/manage/webhook")
+    app.register_blueprint(admin_figures_bp, url_prefix="/admin/figures")
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
 
 
 def _init_request_cycle(app: Flask) -> None:

@@ -34,6 +34,7 @@ def record_event(
         actor_key=actor_key(actor.id) if actor is not None else None,
         channel=channel,
         quantity=quantity,
+        age_bracket=actor.age_bracket.value if actor is not None and actor.age_bracket else None,
     )
     db.session.add(event)
     return event

@@ -652,8 +652,11 @@ def record_hours(animator: User, activity: Activity, offer_id: int, minutes: int
     if not 0 <= minutes <= MAX_MINUTES:
         raise Invalid(_("Enter from 0 to 24 hours."))
     change = minutes - (offer.minutes or 0)
+    # "Recorded at" is when the hours last changed (the log's latest entry for them), so
+    # saving the same hours again does not move the figures to another day.
+    if change or offer.minutes is None:
+        offer.hours_recorded_at, offer.hours_recorded_by_id = utcnow(), animator.id
     offer.minutes = minutes
-    offer.hours_recorded_at, offer.hours_recorded_by_id = utcnow(), animator.id
     if change:
         record_event(activity.centre_id, "volunteer_hours", offer, offer.user,
                      quantity=change)

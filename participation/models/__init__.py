@@ -14,6 +14,13 @@ from .activities import (
 )
 from .base import UTCDateTime, utcnow
 from .centres import Centre, Membership, Role
+from .metrics import (
+    ApiToken,
+    DeliveryStatus,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from .notifications import Notification, NotificationKind
 from .participation import ParticipationEvent
 from .proposals import (
@@ -39,7 +46,9 @@ __all__ = [
     "MAX_CAPACITY", "Activity", "ActivityStatus", "OutboxMessage", "Signup", "SignupChannel",
     "SignupStatus", "VolunteerOffer", "VolunteerStatus",
     "AUTHOR_TRANSITIONS", "PUBLIC_HISTORY", "PUBLIC_STATUSES", "SUPPORTABLE_STATUSES",
-    "TRANSITIONS", "AgeBracket", "Category", "Centre", "Comment", "Membership", "Notification",
+    "TRANSITIONS", "AgeBracket", "ApiToken", "DeliveryStatus", "WebhookAttempt",
+    "WebhookDelivery", "WebhookEndpoint", "Category", "Centre", "Comment", "Membership",
+    "Notification",
     "NotificationKind", "PaperTally", "ParticipationEvent", "Proposal", "ProposalStatus",
     "Report", "ReportReason", "ReportTarget", "Role", "StatusChange", "Support",
     "SupportChannel", "UTCDateTime", "User", "utcnow",

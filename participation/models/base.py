@@ -7,10 +7,14 @@ from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, Enum, TypeDecorator
 
+# Tests set this to replay a history at chosen times (tests/clock.py); None means the real time.
+# Every timestamp the services and column defaults write goes through utcnow().
+frozen_now: datetime | None = None
+
 
 def utcnow() -> datetime:
     """The current time, timezone-aware, in UTC."""
-    return datetime.now(UTC)
+    return frozen_now if frozen_now is not None else datetime.now(UTC)
 
 
 class UTCDateTime(TypeDecorator):

@@ -30,3 +30,6 @@ class ParticipationEvent(db.Model):
     channel: Mapped[str] = mapped_column(String(20), default="online")
     quantity: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The person's age bracket as they gave it when they acted (None: not given). With the
+    # pseudonymous key it lets figures break down by age without joining to accounts.
+    age_bracket: Mapped[str | None] = mapped_column(String(10))

@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, case, distinct, func, literal, or_, select, union
+from sqlalchemy import Select, and_, case, distinct, func, literal, or_, select, union, union_all
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -176,7 +176,7 @@ def people_counts(centre: Centre, periods: list[Period]) -> list[dict[str, int]]
     Active: distinct people with a standing act dated in the period. New: those whose first
     standing act ever at this centre is in the period. Returning: active but not new.
     """
-    acts = standing_acts(centre.id).subquery("acts")
+    acts = standing_acts(centre.id).cte("acts")  # a CTE: evaluated once, read twice
     firsts = (select(acts.c.actor, func.min(acts.c.acted_at).label("first_at"))
               .group_by(acts.c.actor).subquery("firsts"))
     bounds = [period.bounds(centre.timezone) for period in periods]
@@ -223,13 +223,17 @@ def _support_counts(centre: Centre, start: datetime, end: datetime) -> dict[str,
         .where(acts.c.family == "support", _in(acts.c.acted_at, start, end))
         .group_by(acts.c.channel)).all()
     by_channel = dict(rows)
-    paper = db.session.scalar(
+    return {"supports_online": by_channel.get("online", 0),
+            "supports_assisted": by_channel.get("assisted", 0),
+            "supports_paper": _paper_votes(centre, start, end)}
+
+
+def _paper_votes(centre: Centre, start: datetime, end: datetime) -> int:
+    """Paper votes entered in the period (corrections included)."""
+    return db.session.scalar(
         select(func.coalesce(func.sum(E.quantity), 0))
         .where(E.centre_id == centre.id, E.kind == "paper_votes_recorded",
                _in(E.occurred_at, start, end)))
-    return {"supports_online": by_channel.get("online", 0),
-            "supports_assisted": by_channel.get("assisted", 0),
-            "supports_paper": paper}
 
 
 def _proposal_counts(centre: Centre, start: datetime, end: datetime) -> dict[str, int]:
@@ -258,12 +262,13 @@ def _proposal_counts(centre: Centre, start: datetime, end: datetime) -> dict[str
 
 
 def held_activities(centre: Centre, period: Period, now: datetime | None = None) -> Select:
-    """Ids of the centre's published activities that started in the period (and by now)."""
+    """Ids of the centre's published activities that started in the period (and by now:
+    an activity starting this very moment has started, as ``has_started`` says)."""
     start, end = period.bounds(centre.timezone)
-    end = min(end, now or utcnow())
     return select(Activity.id).where(
         Activity.centre_id == centre.id, Activity.status == HELD,
-        Activity.starts_at >= start, Activity.starts_at < end)
+        Activity.starts_at >= start, Activity.starts_at < end,
+        Activity.starts_at <= (now or utcnow()))
 
 
 @dataclass(frozen=True)
@@ -416,20 +421,57 @@ def realised_list(centre: Centre, period: Period, now: datetime | None = None
 # --- Putting it together ---------------------------------------------------------------------
 
 
+def _people_figures(centre: Centre, start: datetime, end: datetime
+                    ) -> tuple[dict[str, int], dict[str, int]]:
+    """Active, new and returning residents, standing supports by channel and the age
+    breakdown of one period, in one statement: the standing acts are evaluated once."""
+    acts = standing_acts(centre.id).cte("acts")
+    in_period = _in(acts.c.acted_at, start, end)
+    people = (select(acts.c.actor, func.min(acts.c.acted_at).label("first_at"),
+                     func.max(case((in_period, 1), else_=0)).label("active"),
+                     func.max(case((in_period, acts.c.age))).label("age"))
+              .group_by(acts.c.actor).cte("people"))
+    active = people.c.active == 1
+    rows = db.session.execute(union_all(
+        select(literal("age"), people.c.age, func.count()).where(active)
+        .group_by(people.c.age),
+        select(literal("new"), literal(None), func.count())
+        .where(active, _in(people.c.first_at, start, end)),
+        select(literal("support"), acts.c.channel, func.count())
+        .where(acts.c.family == "support", in_period).group_by(acts.c.channel),
+    )).all()
+    ages = dict.fromkeys(AGE_KEYS, 0)
+    supports: dict[str, int] = {}
+    new = 0
+    for what, key, count in rows:
+        if what == "age":
+            ages[key if key in ages else "unknown"] += count
+        elif what == "new":
+            new = count
+        else:
+            supports[key] = count
+    active_count = sum(ages.values())
+    return {"active_residents": active_count, "new_residents": new,
+            "returning_residents": active_count - new,
+            "supports_online": supports.get("online", 0),
+            "supports_assisted": supports.get("assisted", 0)}, ages
+
+
 def figures_for(centre: Centre, period: Period, now: datetime | None = None) -> Figures:
     """Every figure of the dashboard for one centre and period."""
     start, end = period.bounds(centre.timezone)
     values: dict[str, int | float | None] = {}
-    values.update(people_counts(centre, [period])[0])
+    people, ages = _people_figures(centre, start, end)
+    values.update(people)
     values.update(_proposal_counts(centre, start, end))
-    values.update(_support_counts(centre, start, end))
+    values["supports_paper"] = _paper_votes(centre, start, end)
     activity_values, bases = _activity_counts(centre, period, now)
     values.update(activity_values)
     realised = realised_proposals(centre, period, now).subquery("realised")
     values["realised_initiatives"] = db.session.scalar(
         select(func.count()).select_from(realised))
     return Figures(centre=centre, period=period, values={key: values[key] for key in FIGURE_KEYS},
-                   ages=age_breakdown(centre, period), bases=bases)
+                   ages=ages, bases=bases)
 
 
 def figures_series(centre: Centre, periods: Iterable[Period], now: datetime | None = None

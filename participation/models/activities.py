@@ -140,7 +140,11 @@ class Signup(db.Model):
                         name="position_only_on_waitlist"),
         CheckConstraint("checked_in_at IS NULL OR status = 'confirmed'",
                         name="checked_in_only_confirmed"),
-        Index("ix_signup_activity_status", "activity_id", "status"),
+        # Covers the per-activity counts of the figures (who came, how they signed up) and
+        # the sign-up ids of a set of activities (``id`` last: PostgreSQL then needs no table
+        # lookup; SQLite keeps the row id in every index anyway).
+        Index("ix_signup_activity_status", "activity_id", "status", "channel", "checked_in_at",
+              "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,6 +7,7 @@ from datetime import date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, SelectField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional
 
 from ..errors import Invalid
@@ -14,10 +15,10 @@ from ..forms import FIRST_YEAR, LAST_YEAR, Form, LocalDateField
 from .periods import Period, custom_period, month_period, quarter_period, year_period
 
 PERIOD_KINDS = (
-    ("month", _l("Month")),
-    ("quarter", _l("Quarter")),
-    ("year", _l("Year")),
-    ("custom", _l("Your own dates")),
+    SelectChoice("month", _l("Month")),
+    SelectChoice("quarter", _l("Quarter")),
+    SelectChoice("year", _l("Year")),
+    SelectChoice("custom", _l("Your own dates")),
 )
 MONTH_NUMBERS = tuple(range(1, 13))
 
@@ -35,11 +36,12 @@ class PeriodForm(Form):
     year = IntegerField(_l("Year"), validators=[
         Optional(), NumberRange(FIRST_YEAR, LAST_YEAR, message=_l(
             "Enter a year from %(min)s to %(max)s."))])
-    month = SelectField(_l("Month"), coerce=int, choices=[(n, str(n)) for n in MONTH_NUMBERS],
-                        validators=[Optional()],
-                        validate_choice=True)
+    month = SelectField(_l("Month"), coerce=int,
+                        choices=[SelectChoice(n, str(n)) for n in MONTH_NUMBERS],
+                        validators=[Optional()])
     quarter = SelectField(_l("Quarter"), coerce=int,
-                          choices=[(n, str(n)) for n in range(1, 5)], validators=[Optional()])
+                          choices=[SelectChoice(n, str(n)) for n in range(1, 5)],
+                          validators=[Optional()])
     start = LocalDateField(_l("From"), validators=[Optional()])
     end = LocalDateField(_l("To"), validators=[Optional()])
 

@@ -84,6 +84,8 @@ def settings_from_environment(instance_path: str, debug: bool) -> dict[str, Any]
             "RATELIMIT_LOGIN_ACCOUNT", "5 per minute;30 per hour"
         ),
         "RATELIMIT_REGISTER_IP": os.environ.get("RATELIMIT_REGISTER_IP", "30 per hour"),
+        "RATELIMIT_API": os.environ.get("RATELIMIT_API", "60 per minute"),
+        "RATELIMIT_API_IP": os.environ.get("RATELIMIT_API_IP", "300 per minute"),
         # Number of trusted reverse proxies in front of the app (0: none).
         "PROXY_FIX_X_FOR": _env_int("PROXY_FIX_X_FOR", 0),
         "MAX_CONTENT_LENGTH": _env_int("MAX_CONTENT_LENGTH", 1024 * 1024),
@@ -101,6 +103,11 @@ def settings_from_environment(instance_path: str, debug: bool) -> dict[str, Any]
         "BABEL_DEFAULT_LOCALE": "pl",
         "BABEL_DEFAULT_TIMEZONE": DEFAULT_TIMEZONE,
         "LANGUAGES": LANGUAGES,
+        # The daily webhook (``flask push-metrics``): seconds to wait for the receiver, and
+        # whether addresses in private or local networks may be used (off: a webhook must not
+        # reach into the city's internal network; on only for a receiver inside it).
+        "WEBHOOK_TIMEOUT": _env_int("WEBHOOK_TIMEOUT", 10),
+        "WEBHOOK_ALLOW_PRIVATE_HOSTS": _env_bool("WEBHOOK_ALLOW_PRIVATE_HOSTS", False),
         "CENTRES_PER_PAGE": 20,
         "PROPOSALS_PER_PAGE": 20,
     }

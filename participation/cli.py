@@ -1,7 +1,9 @@
-"""``flask`` commands for the server's operators: admins, centres, animators, demo data, mail.
+"""``flask`` commands for the server's operators: admins, centres, animators, demo data, mail,
+the daily webhook.
 
 Each command runs in one transaction and uses the same services as the web pages, acting as
-the trusted console; only mail delivery commits once per message sent.
+the trusted console; only mail delivery commits once per message sent, and ``push-metrics``
+once per delivery tried.
 """
 
 from __future__ import annotations
@@ -146,7 +148,20 @@ def deliver_mail_command() -> None:
     click.echo(f"{sent} e-mails sent.")
 
 
+@click.command("push-metrics")
+@with_appcontext
+def push_metrics_command() -> None:
+    """Send each centre's figures for its previous day to its webhook; retry failed sends.
+
+    For cron: daily after midnight (e.g. 02:00) to send yesterday, and hourly to retry.
+    Running it more often, or twice at once, never sends a delivered day again.
+    """
+    from .metrics.webhook import push_metrics
+
+    click.echo(str(push_metrics()))
+
+
 def register_cli(app: Flask) -> None:
     for command in (create_admin, create_centre, add_animator, demo, send_reminders_command,
-                    deliver_mail_command):
+                    deliver_mail_command, push_metrics_command):
         app.cli.add_command(command)

@@ -465,6 +465,23 @@ def test_cancelling_is_refused_without_a_sign_up_or_after_the_start(app, db, sce
     assert signup_row(app, started, scene.resident).status is SignupStatus.CONFIRMED
 
 
+def test_a_place_already_checked_in_is_not_cancelled(app, db, scene):
+    # Check-in opens before the start; cancelling afterwards would leave a cancelled row
+    # marked present (the CHECK constraint refuses it): both are refused with a message.
+    activity_id = make_activity(app, scene.a, capacity=10)
+    placed = sign_up(app, scene.resident, activity_id)
+    with unit_of_work(app):
+        service.check_in(user(scene.animator), db_.session.get(Signup, placed.id))
+    mine = refused_here(app, Conflict, in_english(lambda: service.cancel_signup(
+        user(scene.resident), activity(activity_id))))
+    assert "already checked in" in mine.message
+    theirs = refused_here(app, Conflict, in_english(lambda: service.cancel_signup(
+        user(scene.animator), activity(activity_id), scene.resident)))
+    assert "undo the check-in first" in theirs.message
+    row = signup_row(app, activity_id, scene.resident)
+    assert row.status is SignupStatus.CONFIRMED and row.checked_in_at is not None
+
+
 # --- 4. Signing up again after cancelling ---------------------------------------------------
 
 

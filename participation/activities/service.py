@@ -401,6 +401,10 @@ def cancel_signup(actor: User, activity: Activity, member_id: int | None = None)
         raise Conflict(_("This activity is cancelled."))
     if has_started(activity):
         raise Conflict(_("The activity has already started; the sign-up cannot be cancelled."))
+    if signup.checked_in_at is not None:  # present at the door: the register says so
+        raise Conflict(_("You are already checked in; ask an animator if this is a mistake.")
+                       if member_id == actor.id else
+                       _("This person is already checked in; undo the check-in first."))
     was_confirmed = signup.status is SignupStatus.CONFIRMED
     signup.status, signup.waitlist_position = SignupStatus.CANCELLED, None
     signup.cancelled_at = utcnow()

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import ipaddress
+import re
+import socket
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from participation.extensions import db as _db
+from participation.metrics import webhook
 from participation.models import (
     Activity,
+    ApiToken,
     Category,
     Centre,
     Comment,
     Membership,
     PaperTally,
+    ParticipationEvent,
     Proposal,
     Report,
     Signup,
@@ -21,11 +29,15 @@ from participation.models import (
     Support,
     User,
     VolunteerOffer,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
 
 from .proposals_fixtures import make_proposal
 from .support import translate
 from .test_activity_permissions import make_activity_scene
+from .test_metrics_permissions import make_metrics_scene
 
 # Every form of this issue, with the fields a browser would send.
 FORMS = {
@@ -102,7 +114,18 @@ PAGES = st.one_of(NASTY, st.integers(-(2**70), 2**70).map(str))
 
 
 TABLES = (User, Centre, Membership, Proposal, StatusChange, Support, PaperTally, Comment, Report,
-          Category, Activity, Signup, VolunteerOffer)
+          Category, Activity, Signup, VolunteerOffer, ParticipationEvent, ApiToken,
+          WebhookEndpoint, WebhookDelivery, WebhookAttempt)
+# Reading the API notes when its token was last used: the one write a GET may make.
+API_TOKEN_COLUMNS = [column for column in ApiToken.__table__.columns
+                     if column.key != "last_used_at"]
+
+
+def _rows(db, *columns) -> list[tuple]:
+    """Whole rows (every column given), by id: a change in any of them shows."""
+    with db.app.app_context():
+        return [tuple(row) for row in _db.session.execute(
+            select(*columns).order_by(columns[0].table.c.id))]
 
 
 def snapshot(db):
@@ -112,9 +135,11 @@ def snapshot(db):
         db.scalars(select(Centre.name).order_by(Centre.id)),
         db.scalars(select(Membership.role).order_by(Membership.id)),
         db.scalars(select(Proposal.status).order_by(Proposal.id)),
-        db.scalars(select(Activity.__table__).order_by(Activity.id)),
-        db.scalars(select(Signup.__table__).order_by(Signup.id)),
-        db.scalars(select(VolunteerOffer.__table__).order_by(VolunteerOffer.id)),
+        _rows(db, *Activity.__table__.columns),
+        _rows(db, *Signup.__table__.columns),
+        _rows(db, *VolunteerOffer.__table__.columns),
+        _rows(db, *WebhookEndpoint.__table__.columns),
+        _rows(db, *API_TOKEN_COLUMNS),
         tuple(db.count(model) for model in TABLES),
     )
 
@@ -316,3 +341,334 @@ def test_voting_dates_far_outside_our_years_are_refused_with_a_message(
     html = response.get_data(as_text=True)
     assert translate("Enter a date between the years %(first)d and %(last)d.", "pl") % {
         "first": 2000, "last": 2100} in html
+
+
+# --- The figures (issue 5): the period pickers, the downloads, the API, the screens' forms ---
+
+PERIOD_FIELDS = ["period", "year", "month", "quarter", "start", "end"]
+# Each page, read by someone allowed to, with the GET arguments it takes.
+FIGURE_PAGES = {
+    "/c/centre-a/manage/figures/": ("animator_a", PERIOD_FIELDS),
+    "/admin/figures/": ("admin", PERIOD_FIELDS),
+    "/c/centre-a/manage/figures/export/figures.csv": ("animator_a",
+                                                      [*PERIOD_FIELDS, "sep", "header"]),
+    "/c/centre-a/manage/figures/export/events.csv": ("animator_a", [*PERIOD_FIELDS, "sep"]),
+    "/c/centre-a/manage/figures/export/events.jsonl": ("animator_a", PERIOD_FIELDS),
+}
+PICKERS = ("/c/centre-a/manage/figures/", "/admin/figures/")  # bad input: the page, and why
+HUGE_NUMBER = "99999999999999999999"
+PERIOD_EDGES = st.one_of(
+    NASTY,
+    st.sampled_from(["month", "quarter", "year", "custom", "day", "../../", "MONTH", " year ",
+                     HUGE_NUMBER, "-" + HUGE_NUMBER, "-2026", "2026", "1999", "2000", "2100",
+                     "2101", "0", "-1", "1", "4", "5", "12", "13", "1e3", "2026.0", "٢٠٢٦",
+                     "2026-02-30", "2026-13-01", "2026-1-1", "31.12.2025", "2000-01-01",
+                     "2100-12-31", "1999-12-31", "2101-01-01", "0001-01-01", "9999-12-31",
+                     "comma", "semicolon", ";", ",", "\t", "keys", "labels"]),
+    st.integers(-(2**70), 2**70).map(str),
+    st.dates().map(str),
+)
+# A valid picker of each kind: one or two of its fields are then spoilt.
+VALID_PICKS = [
+    {"period": "month", "year": "2026", "month": "3"},
+    {"period": "quarter", "year": "2026", "quarter": "1"},
+    {"period": "year", "year": "2025"},
+    {"period": "custom", "start": "2025-12-01", "end": "2026-03-31"},
+]
+# Titles of the error page, by status: the page says what went wrong, in the reader's language.
+ERROR_TITLES = {400: "Something went wrong", 403: "You cannot do this", 404: "Page not found",
+                405: "This action is not available here",
+                409: "This cannot be done right now", 413: "The data sent is too large",
+                422: "Please check what you entered"}
+
+
+def assert_refused_with_a_message(response) -> None:
+    """A 4xx that tells why: the picker's or the form's error summary, or the error page with
+    its title; in Polish, as the client asked; a JSON ``error`` for the API."""
+    assert 400 <= response.status_code < 500
+    if response.is_json:
+        assert response.json["error"].strip()
+        return
+    html = response.get_data(as_text=True)
+    if response.headers.get("HX-Retarget"):  # htmx: the message alone, for the live region
+        assert re.search(r'class="message message--error">\s*\S', html), html
+        return
+    if 'class="error-summary"' in html:  # the page again (or its htmx region), saying why
+        assert translate("Please correct the following", "pl") in html
+    else:
+        assert translate(ERROR_TITLES[response.status_code], "pl") in html, _title(response)
+        assert '<html lang="pl">' in html
+
+
+def _title(response) -> str:
+    """What a failed assertion shows of a page: its title and error summary, not 3 KB."""
+    html = response.get_data(as_text=True)
+    found = re.search(r"<title>(.*?)</title>", html, re.S)
+    summary = re.search(r'class="error-summary".*?</ul>', html, re.S)
+    return " | ".join(part.group(0 if part is summary else 1) for part in (found, summary)
+                      if part) or html[:500]
+
+
+@pytest.fixture
+def metrics_ids(app, scene, db):
+    return make_metrics_scene(app, scene, db)
+
+
+def _read_figures(client, url: str, query: dict, headers: dict | None = None):
+    response = client.get(url, query_string=query, headers=headers or {})
+    response.get_data()  # a download is streamed: run it to its last line
+    return response
+
+
+@pytest.mark.parametrize("url", FIGURE_PAGES)
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_the_figures_take_any_query(db, metrics_ids, polish_clients, url, data):
+    role, fields = FIGURE_PAGES[url]
+    query = {name: data.draw(PERIOD_EDGES, label=name)
+             for name in fields if data.draw(st.booleans(), label=f"send {name}")}
+    htmx = url in PICKERS and data.draw(st.booleans(), label="htmx")
+    headers = {"HX-Request": "true", "HX-Target": "figures"} if htmx else {}
+    before = snapshot(db)
+    response = _read_figures(polish_clients(role), url, query, headers)
+    assert response.status_code in (200, 400, 422), _title(response)  # 400: a NUL byte
+    assert snapshot(db) == before  # GET never changes state
+    if response.status_code != 200:
+        assert_refused_with_a_message(response)
+
+
+@pytest.mark.parametrize("url", FIGURE_PAGES)
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_a_period_with_one_bad_field(db, metrics_ids, polish_clients, url, data):
+    role, fields = FIGURE_PAGES[url]
+    query = dict(data.draw(st.sampled_from(VALID_PICKS), label="picker"))
+    for field in data.draw(st.lists(st.sampled_from(fields), min_size=1, max_size=2,
+                                    unique=True), label="fields"):
+        query[field] = data.draw(PERIOD_EDGES, label=field)
+    before = snapshot(db)
+    response = _read_figures(polish_clients(role), url, query)
+    assert response.status_code in (200, 400, 422), _title(response)  # 400: a NUL byte
+    assert snapshot(db) == before
+    if response.status_code != 200:
+        assert_refused_with_a_message(response)
+
+
+# The inputs the issue names, each on every page that takes it: the page must say why.
+BAD_PERIODS = [
+    {"year": HUGE_NUMBER},
+    {"period": "year", "year": HUGE_NUMBER},
+    {"period": "year", "year": "-2026"},
+    {"period": "month", "year": "2026", "month": "13"},
+    {"period": "quarter", "quarter": "5"},
+    {"period": "../../"},
+    {"period": "custom"},
+    {"period": "custom", "start": "2026-01-01"},
+    {"period": "custom", "start": "2026-02-30", "end": "2026-03-31"},
+    {"period": "custom", "start": "2026-03-31", "end": "2026-01-01"},
+    {"period": "custom", "start": "2020-01-01", "end": "2025-12-31"},
+    {"period": "custom", "start": "1999-12-31", "end": "2000-01-31"},
+    {"period": "custom", "start": "ąż" * 3000, "end": "2026-01-01"},
+]
+
+
+@pytest.mark.parametrize("query", BAD_PERIODS, ids=str)
+@pytest.mark.parametrize("url", FIGURE_PAGES)
+def test_a_bad_period_is_refused_with_a_message(db, metrics_ids, polish_clients, url, query):
+    role, _fields = FIGURE_PAGES[url]
+    before = snapshot(db)
+    response = _read_figures(polish_clients(role), url, query)
+    assert response.status_code == 422
+    assert snapshot(db) == before
+    assert_refused_with_a_message(response)
+
+
+@pytest.mark.parametrize(("url", "query"), [
+    ("/c/centre-a/manage/figures/export/figures.csv", {"sep": ";"}),
+    ("/c/centre-a/manage/figures/export/figures.csv", {"sep": "../../"}),
+    ("/c/centre-a/manage/figures/export/figures.csv", {"header": "labels;"}),
+    ("/c/centre-a/manage/figures/export/events.csv", {"sep": ";"}),
+    ("/c/centre-a/manage/figures/export/events.csv", {"sep": "x" * 10000}),
+])
+def test_a_bad_download_option_is_refused_with_a_message(db, metrics_ids, polish_clients, url,
+                                                         query):
+    before = snapshot(db)
+    response = _read_figures(polish_clients("animator_a"), url, query)
+    assert response.status_code == 422
+    assert "attachment" not in response.headers.get("Content-Disposition", "")
+    assert snapshot(db) == before
+    assert_refused_with_a_message(response)
+
+
+@pytest.mark.parametrize("year", ["0", "1999", "2101", HUGE_NUMBER, "-2026", "2026.5", "x",
+                                  "%00"])
+def test_a_report_year_outside_ours_is_not_found(db, metrics_ids, polish_clients, year):
+    response = polish_clients("animator_a").get(f"/c/centre-a/manage/figures/report/{year}")
+    assert response.status_code in (400, 404)
+    assert_refused_with_a_message(response)
+
+
+# The API, read with a valid token of centre A: bad parameters are a JSON 400.
+API_URL = "/api/v1/centres/centre-a/metrics"
+API_PARAMS = ["from", "to", "granularity"]
+API_EDGES = st.one_of(PERIOD_EDGES, st.sampled_from(["day", "week", "Month", "2026-W05",
+                                                     "2026-01-01T00:00", "20260101"]))
+
+
+@pytest.fixture
+def api_client(app, metrics_ids):
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "pl"
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {metrics_ids['token_a']}"
+    return client
+
+
+@settings(max_examples=80, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_the_api_takes_any_query(db, api_client, data):
+    query = {name: data.draw(API_EDGES, label=name)
+             for name in API_PARAMS if data.draw(st.booleans(), label=f"send {name}")}
+    before = snapshot(db)
+    response = api_client.get(API_URL, query_string=query)
+    assert response.status_code in (200, 400), response.get_data(as_text=True)[:500]
+    assert response.is_json
+    assert snapshot(db) == before
+    if response.status_code == 400:
+        assert_refused_with_a_message(response)
+
+
+@pytest.mark.parametrize("query", [
+    {"from": "2026-02-30"},
+    {"from": "2026-01-01", "to": "2026-02-30"},
+    {"from": HUGE_NUMBER},
+    {"from": "99999999999999999999-01-01"},
+    {"from": "-2026-01-01"},
+    {"from": "0001-01-01", "to": "2026-01-01"},
+    {"from": "2026-01-01", "to": "9999-12-31"},
+    {"from": "2026-03-01", "to": "2026-01-01"},
+    {"from": "2020-01-01", "to": "2025-12-31"},
+    {"from": "2026-01-01", "to": "2026-07-19", "granularity": "day"},  # 200 parts
+    {"granularity": "../../"},
+    {"granularity": "week"},
+    {"granularity": "ąż" * 3000},
+    {"from": "2026-01-01\x00"},
+    {"from": "ąż" * 3000},
+    {"to": "٢٠٢٦-٠١-٠١"},
+], ids=lambda query: str(query)[:60])
+def test_a_bad_api_query_is_a_json_400_with_a_message(db, api_client, query):
+    before = snapshot(db)
+    response = api_client.get(API_URL, query_string=query)
+    assert response.status_code == 400
+    assert response.is_json and response.json["error"].strip()
+    assert snapshot(db) == before
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(header=st.one_of(
+    st.text(st.characters(min_codepoint=32, max_codepoint=255), max_size=200),
+    st.text(st.characters(min_codepoint=32, max_codepoint=255), max_size=200).map(
+        lambda text: "Bearer " + text),
+    st.integers(101, 5000).map(lambda size: "Bearer pt_" + "x" * size),
+))
+def test_any_authorization_header_is_a_json_401_never_a_500(app, db, metrics_ids, header):
+    client = app.test_client()
+    before = snapshot(db)
+    response = client.get(API_URL, headers={"Authorization": header})
+    assert response.status_code == 401
+    assert response.is_json and response.json["error"].strip()
+    assert snapshot(db) == before
+
+
+# The screens' forms (API tokens, webhook), each posted by an animator of centre A.
+WEBHOOK_URLS = st.one_of(
+    NASTY,
+    st.sampled_from([
+        "https://", "https://[::1", "http://[abc/figures", "https://]x/", "https://[::1]/",
+        "https://127.0.0.1/", "http://localhost:8080/", "https://93.184.216.34:0/",
+        "https://93.184.216.34:99999/", "https://93.184.216.34:-1/", "https://a:b@example.org/",
+        "https://ąż.example.org/ośrodki?x=ź#frag", "https://exa mple.org/", "javascript:alert(1)",
+        "https://93.184.216.34/" + "ą" * 300, "https://%zz/", "file:///etc/passwd",
+        "https://[fe80::1%25eth0]/", "HTTPS://93.184.216.34/upper",
+    ]),
+    st.text(max_size=60).map(lambda text: "https://" + text),
+    st.text(max_size=60).map(lambda text: "https://93.184.216.34/" + text),
+)
+METRICS_FORMS = {
+    "/c/centre-a/manage/api-tokens/": {"name": NASTY},
+    "/c/centre-a/manage/api-tokens/{token_a_id}/revoke": {"next": NASTY},
+    "/c/centre-a/manage/webhook/": {"url": WEBHOOK_URLS},
+    "/c/centre-a/manage/webhook/secret": {"url": NASTY},
+    "/c/centre-a/manage/webhook/remove": {"url": NASTY},
+}
+
+
+@pytest.fixture
+def no_dns(monkeypatch):
+    """Server names resolve without the network: literal addresses to themselves,
+    ``localhost`` to the loopback, every other name to nothing."""
+    def resolve(host: str, port: int) -> list[tuple]:
+        if host == "localhost":
+            host = "127.0.0.1"
+        try:
+            ipaddress.ip_address(host.split("%", 1)[0])
+        except ValueError:
+            raise socket.gaierror(socket.EAI_NONAME, "not found") from None
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (host, port))]
+
+    monkeypatch.setattr(webhook, "_addresses", resolve)
+
+
+@pytest.mark.parametrize("url", METRICS_FORMS)
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_the_figures_forms_never_fail_with_a_server_error(db, metrics_ids, polish_clients, no_dns,
+                                                          url, data):
+    values = {field: data.draw(strategy, label=field)
+              for field, strategy in METRICS_FORMS[url].items()}
+    before = snapshot(db)
+    response = polish_clients("animator_a").post(url.format(**metrics_ids), data=values)
+    assert response.status_code < 500, _title(response)
+    if response.status_code >= 400:
+        assert snapshot(db) == before
+        assert_refused_with_a_message(response)
+
+
+@pytest.mark.parametrize("url", [
+    "https://[::1", "http://[abc/figures", "https://]x/", "https://93.184.216.34:0/",
+    "https://127.0.0.1/", "http://localhost/", "https://no-such-host.invalid/",
+])
+def test_a_webhook_address_that_cannot_be_used_is_refused_with_a_message(
+        db, metrics_ids, polish_clients, no_dns, url):
+    before = snapshot(db)
+    response = polish_clients("animator_a").post("/c/centre-a/manage/webhook/",
+                                                 data={"url": url})
+    assert response.status_code == 422
+    assert snapshot(db) == before
+    assert_refused_with_a_message(response)
+
+
+@pytest.mark.parametrize("token_id", ["0", "-1", "2147483648", HUGE_NUMBER, "abc", "1.5"])
+def test_revoking_a_token_that_cannot_exist_is_not_found(db, metrics_ids, polish_clients,
+                                                         token_id):
+    before = snapshot(db)
+    response = polish_clients("animator_a").post(
+        f"/c/centre-a/manage/api-tokens/{token_id}/revoke")
+    assert response.status_code in (404, 405)
+    assert snapshot(db) == before
+    assert_refused_with_a_message(response)
+
+
+@pytest.mark.parametrize(("end", "status"), [("2026-04-30", 200), ("2026-05-01", 400)])
+def test_the_api_cuts_a_range_into_at_most_120_parts(db, api_client, end, status):
+    response = api_client.get(API_URL, query_string={"from": "2026-01-01", "to": end,
+                                                     "granularity": "day"})
+    assert response.status_code == status
+    if status == 200:
+        assert len(response.json["periods"]) == 120
+    else:
+        assert response.json["error"].strip()

@@ -467,7 +467,8 @@ def test_public_addresses_are(address):
     "http://0.0.0.0/",
 ])
 def test_private_hosts_are_refused_when_not_allowed(app, world, url):
-    with app.test_request_context(), pytest.raises(webhook.Invalid) as refused:
+    with (app.test_request_context(headers={"Accept-Language": "en"}),
+          pytest.raises(webhook.Invalid) as refused):
         webhook.check_url(url, allow_private=app.config["WEBHOOK_ALLOW_PRIVATE_HOSTS"])
     assert "private or local network" in refused.value.message
 

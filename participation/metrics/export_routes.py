@@ -49,7 +49,8 @@ def _sep() -> str:
 
 
 def _download(body, mimetype: str, name: str) -> Response:
-    response = Response(body, mimetype=mimetype)
+    # content_type, not mimetype: werkzeug would add a second "; charset=utf-8" to text/csv
+    response = Response(body, content_type=mimetype)
     response.headers.set("Content-Disposition", "attachment", filename=name)
     # Figures of people: no shared cache keeps a copy, and the browser does not either.
     response.headers["Cache-Control"] = "private, no-store"

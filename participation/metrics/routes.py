@@ -274,14 +274,23 @@ def _attendance(period: Period, rows: list[service.ActivityRow]) -> dict[str, An
     if shown:
         least = min(row.attendance for row in shown)
         most = max(row.attendance for row in shown)
-        description = ngettext(
-            "%(num)d activity held in %(period)s, attended by %(least)s to %(most)s people. "
-            "A dashed outline marks the places offered. The table below gives every value.",
-            "%(num)d activities held in %(period)s, attended by %(least)s to %(most)s people "
-            "each. A dashed outline marks the places offered. The table below gives every "
-            "value.",
-            len(shown), period=period.label(), least=format_decimal(least),
-            most=format_decimal(most))
+        if len(shown) == 1:
+            description = ngettext(
+                "One activity held in %(period)s, attended by %(num)d person. A dashed "
+                "outline marks the places offered. The table below gives the value.",
+                "One activity held in %(period)s, attended by %(num)d people. A dashed "
+                "outline marks the places offered. The table below gives the value.",
+                most, period=period.label())
+        else:
+            description = ngettext(
+                "%(num)d activity held in %(period)s, attended by %(least)s to %(most)s "
+                "people each. A dashed outline marks the places offered. The table below "
+                "gives every value.",
+                "%(num)d activities held in %(period)s, attended by %(least)s to %(most)s "
+                "people each. A dashed outline marks the places offered. The table below "
+                "gives every value.",
+                len(shown), period=period.label(), least=format_decimal(least),
+                most=format_decimal(most))
     else:
         description = _("No activity was held in %(period)s.", period=period.label())
     svg = charts.bar_chart("attendance-chart", title, description, bars) if shown else None

@@ -258,7 +258,11 @@ def check_url(url: str | None, *, allow_private: bool) -> str:
         raise Invalid(_("The address can have at most %(max)d characters.", max=MAX_URL_LENGTH))
     if any(character.isspace() or ord(character) < 32 for character in url):
         raise Invalid(_("The address must not contain spaces."))
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # an unclosed or stray bracket around the server: "https://[::1"
+        raise Invalid(_("The address must include a server name, e.g. "
+                        "https://example.org/participation.")) from None
     if parts.scheme.lower() not in SCHEMES:
         raise Invalid(_("The address must start with https:// (or http://)."))
     if not parts.hostname:
@@ -268,9 +272,12 @@ def check_url(url: str | None, *, allow_private: bool) -> str:
         raise Invalid(_("Leave any user name or password out of the address: the signature "
                         "tells the receiver that the figures come from us."))
     try:
-        port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
-    except ValueError:
-        raise Invalid(_("The port number in the address is not valid.")) from None
+        port = parts.port
+    except ValueError:  # not a number, or outside 0-65535
+        port = 0
+    if port == 0:  # ":0" parses too, but nothing can be sent to port 0
+        raise Invalid(_("The port number in the address is not valid."))
+    port = port or (443 if parts.scheme.lower() == "https" else 80)
     if not allow_private:
         try:
             infos = _addresses(parts.hostname, port)

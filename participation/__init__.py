@@ -97,7 +97,15 @@ def _register_blueprints(app: Flask) -> None:
     from .activities.routes import bp as activities_bp
     from .activities.routes import my_bp as my_activities_bp
     from .admin.routes import bp as admin_bp
+    from .cards.routes import bp as cards_bp
+    from .cards.routes import manage_bp as manage_cards_bp
     from .centres.routes import bp as centres_bp
+    from .kiosk.routes import bp as kiosk_bp
+    from .kiosk.routes import manage_bp as manage_kiosk_bp
+    from .legal.routes import bp as legal_bp
+    from .legal.routes import manage_bp as manage_legal_bp
+    from .members.routes import bp as members_bp
+    from .members.routes import my_bp as my_history_bp
     from .metrics.api import bp as api_bp
     from .metrics.export_routes import bp as metrics_export_bp
     from .metrics.routes import admin_bp as admin_figures_bp
@@ -106,6 +114,8 @@ def _register_blueprints(app: Flask) -> None:
     from .metrics.webhook_routes import bp as webhook_bp
     from .moderation.routes import bp as moderation_bp
     from .notifications.routes import bp as notifications_bp
+    from .privacy.routes import bp as my_data_bp
+    from .privacy.routes import manage_bp as erasure_bp
     from .proposals.routes import bp as proposals_bp
     from .site.routes import bp as site_bp
 
@@ -125,6 +135,16 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(webhook_bp, url_prefix="/c/<slug>/manage/webhook")
     app.register_blueprint(admin_figures_bp, url_prefix="/admin/figures")
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(cards_bp, url_prefix="/account/card")
+    app.register_blueprint(manage_cards_bp, url_prefix="/c/<slug>/manage/cards")
+    app.register_blueprint(members_bp, url_prefix="/c/<slug>/manage/members")
+    app.register_blueprint(my_history_bp, url_prefix="/account/history")
+    app.register_blueprint(kiosk_bp, url_prefix="/kiosk")
+    app.register_blueprint(manage_kiosk_bp, url_prefix="/c/<slug>/manage/kiosk")
+    app.register_blueprint(my_data_bp, url_prefix="/account/data")
+    app.register_blueprint(erasure_bp, url_prefix="/c/<slug>/manage/members")
+    app.register_blueprint(legal_bp, url_prefix="/c/<slug>")
+    app.register_blueprint(manage_legal_bp, url_prefix="/c/<slug>/manage/statements")
 
 
 def _init_request_cycle(app: Flask) -> None:

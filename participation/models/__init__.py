@@ -1,6 +1,6 @@
 """All tables, one module per domain; importing this package registers every model."""
 
-from .accounts import AgeBracket, User
+from .accounts import AgeBracket, EmailFrequency, User
 from .activities import (
     MAX_CAPACITY,
     Activity,
@@ -13,6 +13,7 @@ from .activities import (
     VolunteerStatus,
 )
 from .base import UTCDateTime, utcnow
+from .cards import AccessCard, Kiosk
 from .centres import Centre, Membership, Role
 from .metrics import (
     ApiToken,
@@ -46,7 +47,8 @@ __all__ = [
     "MAX_CAPACITY", "Activity", "ActivityStatus", "OutboxMessage", "Signup", "SignupChannel",
     "SignupStatus", "VolunteerOffer", "VolunteerStatus",
     "AUTHOR_TRANSITIONS", "PUBLIC_HISTORY", "PUBLIC_STATUSES", "SUPPORTABLE_STATUSES",
-    "TRANSITIONS", "AgeBracket", "ApiToken", "DeliveryStatus", "WebhookAttempt",
+    "TRANSITIONS", "AccessCard", "AgeBracket", "EmailFrequency", "Kiosk", "ApiToken",
+    "DeliveryStatus", "WebhookAttempt",
     "WebhookDelivery", "WebhookEndpoint", "Category", "Centre", "Comment", "Membership",
     "Notification",
     "NotificationKind", "PaperTally", "ParticipationEvent", "Proposal", "ProposalStatus",

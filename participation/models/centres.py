@@ -66,6 +66,18 @@ class Centre(db.Model):
     voting_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # This many distinct reports hide a proposal or comment until an animator reviews it.
     report_threshold: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
+    # The centre's own parts of the accessibility statement and the privacy notice; the
+    # rest of both ships with the platform.
+    accessibility_contact_name: Mapped[str] = mapped_column(
+        String(120), default="", server_default="")
+    accessibility_contact_email: Mapped[str] = mapped_column(
+        String(254), default="", server_default="")
+    accessibility_contact_phone: Mapped[str] = mapped_column(
+        String(40), default="", server_default="")
+    building_accessibility: Mapped[str] = mapped_column(Text, default="", server_default="")
+    communication_accessibility: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The data controller is the operator above; its data protection officer's contact.
+    dpo_contact: Mapped[str] = mapped_column(String(300), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     memberships: Mapped[list[Membership]] = relationship(

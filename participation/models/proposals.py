@@ -124,8 +124,17 @@ class Proposal(db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # ``assisted``: an animator entered it for the author (who has no phone, or asked).
+    channel: Mapped[SupportChannel] = mapped_column(
+        str_enum(SupportChannel, "proposal_channel"), default=SupportChannel.ONLINE,
+        server_default=SupportChannel.ONLINE.value,
+    )
+    recorded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
 
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+    recorded_by: Mapped[User | None] = relationship(foreign_keys=[recorded_by_id])
     category: Mapped[Category] = relationship()
     centre: Mapped[Centre] = relationship()
 

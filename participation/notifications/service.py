@@ -20,11 +20,13 @@ from ..models import (
 
 
 def notify(user_id: int, kind: NotificationKind, proposal: Proposal | None,
-           status: str | None = None, reason: str = "", activity: Activity | None = None) -> None:
+           status: str | None = None, reason: str = "", activity: Activity | None = None,
+           actor: User | None = None) -> None:
     db.session.add(Notification(user_id=user_id, kind=kind,
                                 proposal_id=getattr(proposal, "id", None),
                                 activity_id=getattr(activity, "id", None),
-                                status=status, reason=reason))
+                                status=status, reason=reason,
+                                actor_id=getattr(actor, "id", None)))
 
 
 def notify_animators(centre: Centre, kind: NotificationKind, proposal: Proposal | None) -> None:

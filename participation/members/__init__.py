@@ -1,0 +1,1 @@
+"""Acting for a resident: the centre's members, and what animators do on their behalf."""

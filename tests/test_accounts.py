@@ -112,6 +112,15 @@ def test_remember_me_sets_a_long_lived_cookie(client, make_user):
     assert client.get_cookie("remember_token") is not None
 
 
+def test_signing_out_also_forgets_the_remember_cookie(client, make_user):
+    # Shared computers at a centre: "keep me signed in" must not survive "Sign out".
+    make_user("jan@example.org")
+    client.login("jan@example.org", remember="y")
+    assert client.post("/account/logout").status_code == 303
+    assert client.get_cookie("remember_token") is None
+    assert client.get("/account/profile").status_code == 302
+
+
 def test_logout_is_post_only(client, make_user):
     make_user("jan@example.org")
     client.login("jan@example.org")

@@ -18,7 +18,8 @@ from flask_login import current_user, login_required, login_user, logout_user
 from ..centres.service import memberships_of
 from ..errors import DomainError
 from ..extensions import limiter
-from ..models import AgeBracket
+from ..models import AgeBracket, EmailFrequency
+from ..notifications.service import set_email_frequency
 from ..security import safe_next
 from . import service
 from .forms import ChangePasswordForm, LoginForm, ProfileForm, RegisterForm
@@ -96,6 +97,10 @@ def logout():
     locale = session.get("locale")
     logout_user()
     session.clear()
+    # logout_user asked (in the session) for the remember cookie to be deleted; clearing the
+    # session dropped that request, and the cookie would sign the person straight back in.
+    if current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies:
+        session["_remember"] = "clear"
     if locale:
         session["locale"] = locale
     flash(_("You are signed out."), "success")
@@ -106,14 +111,20 @@ def logout():
 @login_required
 def profile():
     form = ProfileForm(obj=current_user)
+    if not current_user.email:  # nothing to mail to: notifications are shown on the site only
+        del form.email_frequency
     if request.method == "GET":
         form.age_bracket.data = current_user.age_bracket.value if current_user.age_bracket else ""
         form.locale.data = current_user.locale or session.get("locale") or "pl"
+        if "email_frequency" in form:
+            form.email_frequency.data = current_user.email_frequency.value
     if form.validate_on_submit():
         service.update_profile(
             current_user, form.display_name.data, form.locale.data,
             AgeBracket(form.age_bracket.data) if form.age_bracket.data else None,
         )
+        if "email_frequency" in form and form.email_frequency.data:
+            set_email_frequency(current_user, EmailFrequency(form.email_frequency.data))
         session["locale"] = form.locale.data
         flash(_("Your profile is saved."), "success")
         return redirect(url_for("accounts.profile"), code=303)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,16 @@ def _env_bool(name: str, default: bool) -> bool:
 def _env_int(name: str, default: int) -> int:
     value = os.environ.get(name)
     return int(value) if value else default
+
+
+def _env_date(name: str, default: str) -> str:
+    """An ISO date (``2026-11-24``) from the environment; a malformed one stops the start."""
+    value = (os.environ.get(name) or default).strip()
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a date in the form 2026-11-24, not {value!r}") from None
+    return value
 
 
 def normalise_database_url(url: str) -> str:
@@ -84,8 +94,21 @@ def settings_from_environment(instance_path: str, debug: bool) -> dict[str, Any]
             "RATELIMIT_LOGIN_ACCOUNT", "5 per minute;30 per hour"
         ),
         "RATELIMIT_REGISTER_IP": os.environ.get("RATELIMIT_REGISTER_IP", "30 per hour"),
+        # Access cards: sign-in with a card's code and PIN (and the card's one-time link) per
+        # client address, and per card code from anywhere. Besides these limits, a card is
+        # locked for CARD_LOCK_MINUTES after CARD_MAX_FAILED_ATTEMPTS wrong PINs in a row.
+        "RATELIMIT_CARD_IP": os.environ.get("RATELIMIT_CARD_IP", "30 per minute;200 per hour"),
+        "RATELIMIT_CARD_CODE": os.environ.get("RATELIMIT_CARD_CODE", "5 per minute;30 per hour"),
+        "CARD_MAX_FAILED_ATTEMPTS": _env_int("CARD_MAX_FAILED_ATTEMPTS", 5),
+        "CARD_LOCK_MINUTES": _env_int("CARD_LOCK_MINUTES", 15),
         "RATELIMIT_API": os.environ.get("RATELIMIT_API", "60 per minute"),
         "RATELIMIT_API_IP": os.environ.get("RATELIMIT_API_IP", "300 per minute"),
+        # Codes typed at one event kiosk (a queue at the door is one person every few seconds).
+        "RATELIMIT_KIOSK": os.environ.get("RATELIMIT_KIOSK", "30 per minute;600 per hour"),
+        # How long an event kiosk stays open unless an animator closes it first.
+        "KIOSK_HOURS": _env_int("KIOSK_HOURS", 12),
+        # The day a daily digest belongs to (empty: BABEL_DEFAULT_TIMEZONE, Europe/Warsaw).
+        "DIGEST_TIMEZONE": os.environ.get("DIGEST_TIMEZONE", ""),
         # Number of trusted reverse proxies in front of the app (0: none).
         "PROXY_FIX_X_FOR": _env_int("PROXY_FIX_X_FOR", 0),
         "MAX_CONTENT_LENGTH": _env_int("MAX_CONTENT_LENGTH", 1024 * 1024),
@@ -108,6 +131,20 @@ def settings_from_environment(instance_path: str, debug: bool) -> dict[str, Any]
         # reach into the city's internal network; on only for a receiver inside it).
         "WEBHOOK_TIMEOUT": _env_int("WEBHOOK_TIMEOUT", 10),
         "WEBHOOK_ALLOW_PRIVATE_HOSTS": _env_bool("WEBHOOK_ALLOW_PRIVATE_HOSTS", False),
+        # The accessibility statement and the privacy notice of the platform itself (each
+        # centre adds its own parts on its screen). The operator is the public body or
+        # association that runs the site; the contact answers accessibility requests.
+        "PLATFORM_OPERATOR": os.environ.get("PLATFORM_OPERATOR", ""),
+        "PLATFORM_ADDRESS": os.environ.get("PLATFORM_ADDRESS", ""),
+        "PLATFORM_CONTACT_NAME": os.environ.get("PLATFORM_CONTACT_NAME", ""),
+        "PLATFORM_CONTACT_EMAIL": os.environ.get("PLATFORM_CONTACT_EMAIL", ""),
+        "PLATFORM_CONTACT_PHONE": os.environ.get("PLATFORM_CONTACT_PHONE", ""),
+        "PLATFORM_DPO_CONTACT": os.environ.get("PLATFORM_DPO_CONTACT", ""),
+        # Dates the statement must show: the site's publication, its last significant update,
+        # and when the statement was prepared (last reviewed). ISO dates.
+        "ACCESSIBILITY_PUBLISHED_ON": _env_date("ACCESSIBILITY_PUBLISHED_ON", "2026-11-23"),
+        "ACCESSIBILITY_UPDATED_ON": _env_date("ACCESSIBILITY_UPDATED_ON", "2026-11-24"),
+        "ACCESSIBILITY_PREPARED_ON": _env_date("ACCESSIBILITY_PREPARED_ON", "2026-11-24"),
         "CENTRES_PER_PAGE": 20,
         "PROPOSALS_PER_PAGE": 20,
     }

@@ -30,9 +30,11 @@ from sqlalchemy import select, update
 
 from .activities import service as activities
 from .admin import service as admin
+from .cards.codes import hash_code, normalise_code
 from .config import DEFAULT_TIMEZONE
 from .extensions import db
 from .models import (
+    AccessCard,
     Activity,
     AgeBracket,
     Membership,
@@ -157,6 +159,7 @@ def _load(now: datetime) -> list[DemoLogin]:
         logins.append(DemoLogin(role, email, password))
     year = Year(centres["paca-40"], now, first_day)
     year.add_residents()
+    year.add_card_residents()
     year.add_proposals()
     year.add_history()
     year.add_current_activities()
@@ -169,6 +172,14 @@ def _load(now: datetime) -> list[DemoLogin]:
 
 # When the named residents joined, in days after the first day of the year.
 JOINED = {"halina@example.org": 3, "jan@example.org": 62, "olena@example.org": 125}
+
+# Residents without e-mail, registered by Marta at the desk, with access cards whose codes are
+# fixed so the README can offer them: (name, age bracket, joined (days after the first day of
+# the year), card code, PIN or None (the card's one-time link is still unused)).
+CARD_RESIDENTS = [
+    ("Stefania Malinowska", AgeBracket.FROM_75, 20, "DEM01-KARTA", "4826"),
+    ("Władysław Nowicki", AgeBracket.FROM_65_TO_74, 300, "DEM02-KARTA", None),
+]
 
 # Titles the browser tests (tests/browser) look for; keep them in step with the tests.
 BROWSER_TEST_ACTIVITY = "Sadzenie ziół na podwórku"  # 2 places, nobody signed up yet
@@ -335,6 +346,44 @@ class Year:
             self.residents.append(Resident(user, user.created_at, likes,
                                            rng.uniform(0.3, 0.8),
                                            user.created_at + stays if stays else None))
+
+    def add_card_residents(self) -> None:
+        """Residents without e-mail with their access cards (see CARD_RESIDENTS). Marta
+        entered a support and a sign-up for Stefania, who also set a PIN; Władysław's card is
+        still unused. They draw nothing from the story's random numbers, so the rest of the
+        year stays as it was."""
+        marta = self.animator
+        for name, age, joined, code, pin in CARD_RESIDENTS:
+            _at(_on(self.first_day + timedelta(days=joined), 11, 0, ZONE))
+            now = utcnow()
+            user = User(display_name=name, email=None, locale="pl", age_bracket=age,
+                        registered_by_id=marta.id, consent_noted_at=now)
+            if pin is not None:
+                user.set_password(pin)
+            db.session.add(user)
+            db.session.add(Membership(user=user, centre=self.centre, role=Role.RESIDENT,
+                                      verified=True))
+            db.session.flush()
+            used = now + timedelta(days=1) if pin is not None else None
+            db.session.add(AccessCard(user_id=user.id, centre_id=self.centre.id,
+                                      code_hash=hash_code(normalise_code(code)),
+                                      issued_at=now, issued_by_id=marta.id,
+                                      signed_in_at=used, last_used_at=used))
+            db.session.flush()
+            self.people[name] = user
+        stefania = self.people[CARD_RESIDENTS[0][0]]
+        # One more support keeps "Ławki…" below the threshold (the browser tests want it
+        # published); the weekly café has places.
+        self.timeline.at(self.moment(7, 11, 0), lambda: proposals.record_assisted_support(
+            marta, self.proposals["Ławki przy placu zabaw na Paca"], stefania.id))
+        self.timeline.at(self.moment(4, 12, 30), lambda: activities.sign_up_for(
+            marta, self._first_cafe(), stefania.id))
+
+    def _first_cafe(self) -> Activity:
+        return db.session.scalars(
+            select(Activity).where(Activity.centre_id == self.centre.id,
+                                   Activity.title == "Kawiarenka językowa polsko-ukraińska")
+            .order_by(Activity.starts_at)).first()
 
     def _member(self, name: str, email: str | None, locale: str, age: AgeBracket | None,
                 joined: int) -> User:

@@ -40,7 +40,8 @@ def _seed_centre(app, slug: str, proposals: int, supporters: int) -> dict:
         ensure_default_categories(centre)
         category = _db.session.scalar(select(Category).where(Category.centre_id == centre.id))
         now = datetime.now(UTC)
-        _db.session.execute(insert(User), [
+        # The table, not the class: ``User.display_name`` is a hybrid (it hides erased names).
+        _db.session.execute(insert(User.__table__), [
             {"display_name": f"{slug} {n}", "email": f"{slug}{n}@example.org",
              "session_token": f"{slug}-token-{n}", "created_at": now}
             for n in range(supporters)])

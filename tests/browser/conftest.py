@@ -78,6 +78,8 @@ class LiveServer:
     demo_proposals: dict[str, int] = field(default_factory=dict)
     # Demo activities of paca-40 by title -> id (a weekly series: its first activity).
     demo_activities: dict[str, int] = field(default_factory=dict)
+    # The live server's database, for tests that arrange rows the UI cannot make (kiosk cards).
+    database_uri: str = ""
 
     def password_for(self, role: str) -> str:
         return self.passwords[ROLE_EMAILS[role]]
@@ -145,6 +147,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
             passwords={login.email: login.password for login in logins},
             demo_proposals=demo_proposals,
             demo_activities=demo_activities,
+            database_uri=app.config["SQLALCHEMY_DATABASE_URI"],
         )
     finally:
         server.shutdown()

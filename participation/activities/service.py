@@ -55,7 +55,6 @@ from ..models import (
 )
 from ..models.activities import new_ticket_secret
 from ..notifications.service import notify
-from . import mails
 
 A = ActivityStatus
 ACTIVE_SIGNUP = (SignupStatus.CONFIRMED, SignupStatus.WAITLISTED)
@@ -282,9 +281,9 @@ def cancel_activity(actor: User, activity: Activity, reason: str) -> int:
         select(User).join(Signup, Signup.user_id == User.id)
         .where(Signup.activity_id == activity.id, Signup.status.in_(ACTIVE_SIGNUP))))
     for person in people:
+        # Mailed as the person chose (notify): the cancellation mail, or the daily digest.
         notify(person.id, NotificationKind.ACTIVITY_CANCELLED, None, reason=reason,
                activity=activity)
-        mails.queue_cancellation(person, activity)
     db.session.flush()
     return len(people)
 
@@ -342,6 +341,7 @@ def _place(activity: Activity, member: User, channel: SignupChannel,
     signup.recorded_by_id = getattr(recorded_by, "id", None)
     signup.created_at = utcnow()
     signup.cancelled_at = signup.checked_in_at = signup.reminder_sent_at = None
+    signup.cancelled_by_id = None
     if not activity.is_full:
         activity.confirmed_count += 1
         signup.status, signup.waitlist_position = SignupStatus.CONFIRMED, None
@@ -406,13 +406,16 @@ def cancel_signup(actor: User, activity: Activity, member_id: int | None = None)
                        if member_id == actor.id else
                        _("This person is already checked in; undo the check-in first."))
     was_confirmed = signup.status is SignupStatus.CONFIRMED
+    for_someone_else = member_id != actor.id  # an animator cancels for the member
     signup.status, signup.waitlist_position = SignupStatus.CANCELLED, None
     signup.cancelled_at = utcnow()
+    signup.cancelled_by_id = actor.id if for_someone_else else None
     if was_confirmed:
         activity.confirmed_count -= 1
     db.session.flush()
     record_event(activity.centre_id, "signup_cancelled", signup, db.session.get(User, member_id),
-                 channel=signup.channel.value)
+                 channel=(SignupChannel.ASSISTED.value if for_someone_else
+                          else signup.channel.value))
     if was_confirmed:
         _promote_from_waitlist(activity)
     db.session.flush()
@@ -439,8 +442,8 @@ def _promote_from_waitlist(activity: Activity) -> list[Signup]:
         person = db.session.get(User, signup.user_id)
         record_event(activity.centre_id, "waitlist_promoted", signup, person,
                      channel=signup.channel.value)
+        # Mailed as the person chose (notify): the "you have a place" mail, or the digest.
         notify(signup.user_id, NotificationKind.WAITLIST_PROMOTED, None, activity=activity)
-        mails.queue_promotion(person, activity)
     db.session.flush()
     return promoted
 

@@ -162,19 +162,27 @@ def _check_texts(title: str, body: str, place: str) -> tuple[str, str, str]:
 
 
 def propose(
-    author: User, centre: Centre, title: str, body: str, category_id: int | None, place: str = ""
+    author: User, centre: Centre, title: str, body: str, category_id: int | None, place: str = "",
+    *, recorded_by: User | None = None,
 ) -> Proposal:
-    """A member proposes; it waits for moderation or is published at once, as the centre says."""
+    """A member proposes; it waits for moderation or is published at once, as the centre says.
+
+    With ``recorded_by`` an animator of the centre enters it for the author (channel
+    ``assisted``): the proposal and its event are the author's, the row names the animator."""
+    if recorded_by is not None:
+        ensure_manager(recorded_by, centre)
     ensure_member(author, centre)
     title, body, place = _check_texts(title, body, place)
     category = _category_for(centre, category_id)
+    channel = SupportChannel.ONLINE if recorded_by is None else SupportChannel.ASSISTED
     proposal = Proposal(centre_id=centre.id, author_id=author.id, category_id=category.id,
-                        title=title, body=body, place=place, status=S.SUBMITTED)
+                        title=title, body=body, place=place, status=S.SUBMITTED,
+                        channel=channel, recorded_by_id=getattr(recorded_by, "id", None))
     db.session.add(proposal)
     db.session.flush()
     db.session.add(StatusChange(proposal_id=proposal.id, actor_id=author.id, from_status=None,
                                 to_status=S.SUBMITTED))
-    record_event(centre.id, "proposal_submitted", proposal, author)
+    record_event(centre.id, "proposal_submitted", proposal, author, channel=channel.value)
     if centre.proposals_need_approval:
         notify_animators(centre, NotificationKind.PROPOSAL_SUBMITTED, proposal)
     else:
@@ -408,7 +416,8 @@ def record_paper_tally(animator: User, proposal: Proposal, votes: int, note: str
 
 
 def _review_if_threshold_reached(proposal: Proposal) -> None:
-    """Enough supports move a published proposal to review, exactly once, and tell animators."""
+    """Enough supports move a published proposal to review, exactly once, and tell animators
+    and the author (one notification each: "has enough supports" says it is now reviewed)."""
     db.session.flush()
     total = support_totals([proposal.id])[proposal.id].total
     if total < proposal.centre.support_threshold:
@@ -427,7 +436,7 @@ def _review_if_threshold_reached(proposal: Proposal) -> None:
     record_event(proposal.centre_id, EVENT_KINDS[S.UNDER_REVIEW], proposal, None)
     notify_animators(proposal.centre, NotificationKind.THRESHOLD_REACHED, proposal)
     if proposal.author_id:
-        notify(proposal.author_id, NotificationKind.PROPOSAL_STATUS, proposal,
+        notify(proposal.author_id, NotificationKind.SUPPORTS_REACHED, proposal,
                status=S.UNDER_REVIEW.value)
 
 

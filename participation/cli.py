@@ -2,8 +2,8 @@
 the daily webhook.
 
 Each command runs in one transaction and uses the same services as the web pages, acting as
-the trusted console; only mail delivery commits once per message sent, and ``push-metrics``
-once per delivery tried.
+the trusted console; only mail delivery commits once per message sent, ``send-digests`` once
+per person, and ``push-metrics`` once per delivery tried.
 """
 
 from __future__ import annotations
@@ -139,6 +139,21 @@ def send_reminders_command() -> None:
     click.echo(f"{queued} reminders queued, {sent} e-mails sent.")
 
 
+@click.command("send-digests")
+@with_appcontext
+def send_digests_command() -> None:
+    """Queue today's digest for everyone who chose e-mails once a day, then send the e-mails.
+
+    For cron, e.g. every morning. Running it again the same day sends no second digest.
+    """
+    from .notifications.digest import send_digests
+
+    with _mail_context():
+        queued = send_digests()
+        sent = deliver_outbox()
+    click.echo(f"{queued} digests queued, {sent} e-mails sent.")
+
+
 @click.command("deliver-mail")
 @with_appcontext
 def deliver_mail_command() -> None:
@@ -163,5 +178,5 @@ def push_metrics_command() -> None:
 
 def register_cli(app: Flask) -> None:
     for command in (create_admin, create_centre, add_animator, demo, send_reminders_command,
-                    deliver_mail_command, push_metrics_command):
+                    send_digests_command, deliver_mail_command, push_metrics_command):
         app.cli.add_command(command)

@@ -175,7 +175,7 @@ def test_the_threshold_sends_the_proposal_to_review_exactly_once(app, db, scene)
     assert notices == sorted([
         (scene.animator, NotificationKind.THRESHOLD_REACHED, None),
         (second_animator, NotificationKind.THRESHOLD_REACHED, None),
-        (scene.resident, NotificationKind.PROPOSAL_STATUS, "under_review"),
+        (scene.resident, NotificationKind.SUPPORTS_REACHED, "under_review"),
     ])  # centre B's animator hears nothing
     assert totals(app, proposal_id).total == 4
 

@@ -1,22 +1,19 @@
-"""E-mails about activities, each written in its reader's language and queued in the outbox.
+"""The rich e-mails of three activity notifications, each in its reader's language.
 
-Only three moments send mail, because each one changes someone's plans: the day-before
-reminder, a place freed up from the waitlist, and a cancelled activity. Everything else is an
-in-app notification (residents' most common complaint about peers is too many e-mails).
+The day-before reminder, a place freed up from the waitlist and a cancelled activity each change
+someone's plans, so their mail says where and when (and the centre's reason). These functions
+are called only by ``notifications.mails.queue_immediate``, for people who chose e-mails at
+once; those who chose a daily digest find the same news in it, those who chose never, in the app.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-from flask import current_app, has_request_context, url_for
-from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from ..i18n import local_range
 from ..mail import queue_mail
 from ..models import Activity, User
+from ..notifications.mails import external_url, immediate_footer, in_language_of
 from .calendar import activity_location
 
 
@@ -26,21 +23,7 @@ def activity_url(activity: Activity) -> str:
     Outside a request (``flask send-reminders``, the demo loader) the address is built on
     ``BASE_URL``.
     """
-    values = {"slug": activity.centre.slug, "activity_id": activity.id, "_external": True}
-    if has_request_context():
-        return url_for("activities.show", **values)
-    base_url = current_app.config.get("BASE_URL") or "http://localhost:5000"
-    with current_app.test_request_context("/", base_url=base_url):
-        return url_for("activities.show", **values)
-
-
-@contextmanager
-def _in_language_of(user: User) -> Iterator[None]:
-    languages = current_app.config["LANGUAGES"]
-    language = user.locale if user.locale in languages else current_app.config[
-        "BABEL_DEFAULT_LOCALE"]
-    with force_locale(language):
-        yield
+    return external_url("activities.show", slug=activity.centre.slug, activity_id=activity.id)
 
 
 def _when(activity: Activity) -> str:
@@ -52,13 +35,14 @@ def _when(activity: Activity) -> str:
 def _queue(user: User, activity: Activity, subject: str, paragraphs: list[str]) -> None:
     lines = [_("Hello %(name)s,", name=user.display_name), "", *paragraphs, "",
              _when(activity), _("Where: %(place)s", place=activity_location(activity)),
-             _("Details: %(url)s", url=activity_url(activity)), "", activity.centre.name]
+             _("Details: %(url)s", url=activity_url(activity)), "", activity.centre.name, "",
+             *immediate_footer()]
     queue_mail(user.email, subject, "\n".join(lines))
 
 
 def queue_reminder(user: User, activity: Activity) -> None:
     """Tomorrow's activity: where and when, and how to give the place to someone waiting."""
-    with _in_language_of(user):
+    with in_language_of(user):
         _queue(user, activity, _("Reminder: %(title)s tomorrow", title=activity.title), [
             _("This is a reminder that you have a place at “%(title)s” tomorrow.",
               title=activity.title),
@@ -69,9 +53,7 @@ def queue_reminder(user: User, activity: Activity) -> None:
 
 def queue_promotion(user: User, activity: Activity) -> None:
     """A place freed up and the person on the waitlist now has it."""
-    if not user.email:
-        return
-    with _in_language_of(user):
+    with in_language_of(user):
         _queue(user, activity, _("You have a place: %(title)s", title=activity.title), [
             _("A place has freed up: you are now signed up for “%(title)s”.",
               title=activity.title),
@@ -82,9 +64,7 @@ def queue_promotion(user: User, activity: Activity) -> None:
 
 def queue_cancellation(user: User, activity: Activity) -> None:
     """The activity will not take place; the animators' reason is quoted."""
-    if not user.email:
-        return
-    with _in_language_of(user):
+    with in_language_of(user):
         _queue(user, activity, _("Cancelled: %(title)s", title=activity.title), [
             _("“%(title)s” is cancelled. Sorry for the change of plans.", title=activity.title),
             _("The centre's reason: %(reason)s", reason=activity.cancel_reason),

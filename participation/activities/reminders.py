@@ -1,7 +1,11 @@
-"""The day-before reminder: an e-mail to everyone with a confirmed place at tomorrow's activity.
+"""The day-before reminder to everyone with a confirmed place at tomorrow's activity.
+
+Each reminder is an ``ACTIVITY_REMINDER`` notification, also for access-card residents without
+e-mail (they see it in the app); it is mailed as its reader chose (at once: the reminder mail of
+``mails.queue_reminder``; daily: in the digest; never: not at all).
 
 "Tomorrow" is the next calendar day in the activity's centre's time zone. Each sign-up is marked
-with a conditional UPDATE before its mail is queued, so two runs at once never remind twice.
+with a conditional UPDATE before it is reminded, so two runs at once never remind twice.
 """
 
 from __future__ import annotations
@@ -12,17 +16,27 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 
 from ..extensions import db
-from ..models import Activity, ActivityStatus, Centre, Signup, SignupStatus, User, utcnow
-from .mails import activity_url, queue_reminder
+from ..models import (
+    Activity,
+    ActivityStatus,
+    Centre,
+    NotificationKind,
+    Signup,
+    SignupStatus,
+    User,
+    utcnow,
+)
+from ..notifications.service import notify
+from .mails import activity_url
 
 __all__ = ["activity_url", "send_reminders"]
 
 
 def send_reminders(now: datetime | None = None) -> int:
-    """Queue a reminder for each confirmed place at an activity starting tomorrow, locally.
+    """Remind each confirmed place at an activity starting tomorrow, locally.
 
-    Flushes; the caller commits (the mails are written in the same transaction as the marks).
-    Returns how many reminders were queued.
+    Flushes; the caller commits (notifications and mails are written in the same transaction as
+    the marks). Returns how many people were reminded.
     """
     now = now or utcnow()
     if now.tzinfo is None:
@@ -32,13 +46,14 @@ def send_reminders(now: datetime | None = None) -> int:
         if _local_date(activity.starts_at, centre) != _local_date(now, centre) + timedelta(days=1):
             continue
         if _mark_reminded(signup.id, now):
-            queue_reminder(user, activity)
+            notify(user.id, NotificationKind.ACTIVITY_REMINDER, None, activity=activity)
             queued += 1
     return queued
 
 
 def _candidates(now: datetime) -> list[tuple[Signup, Activity, Centre, User]]:
-    """Unreminded confirmed places with an e-mail, at published activities in the next 48 hours.
+    """Unreminded confirmed places of people not erased, at published activities in the next
+    48 hours.
 
     Local "tomorrow" always lies within that window, whatever the centre's zone; the exact day
     is checked per centre by the caller.
@@ -54,8 +69,7 @@ def _candidates(now: datetime) -> list[tuple[Signup, Activity, Centre, User]]:
             Activity.status == ActivityStatus.PUBLISHED,
             Activity.starts_at > now,
             Activity.starts_at < now + timedelta(days=2),
-            User.email.is_not(None),
-            User.email != "",
+            User.erased_at.is_(None),
         )
         .order_by(Activity.starts_at, Signup.id)
     )

@@ -23,6 +23,7 @@ def index():
         notifications=service.latest(current_user),
         message=service.message,
         form=MarkReadForm(),
+        frequency_line=service.frequency_line(current_user),
     )
 
 

@@ -25,7 +25,9 @@ def user_by_email(email: str) -> User | None:
 
 
 def user_by_session_token(session_token: str) -> User | None:
-    return db.session.scalar(select(User).where(User.session_token == session_token))
+    # An erased account's cookie never signs anyone in, even if the token were replayed.
+    return db.session.scalar(select(User).where(User.session_token == session_token,
+                                                User.erased_at.is_(None)))
 
 
 def register(display_name: str, email: str, password: str, locale: str | None) -> User:
@@ -47,7 +49,7 @@ def register(display_name: str, email: str, password: str, locale: str | None) -
 def authenticate(email: str, password: str) -> User:
     """The account for these credentials. One message for both mistakes, to reveal nothing."""
     user = user_by_email(email)
-    if user is None or user.password_hash is None:
+    if user is None or user.password_hash is None or user.erased_at is not None:
         check_password_hash(_DUMMY_HASH, password)
         raise Invalid(_("The e-mail address or password is not correct."))
     if not user.check_password(password):

@@ -36,10 +36,14 @@ class ActivityFilterForm(Form):
     when = HiddenField(validators=[Optional(), AnyOf(WHEN_CHOICES,
                                                      message=_l("Unknown list."))])
     category = SelectField(_l("Category"), filters=[strip], validators=[Optional()],
+                           description=_l("Show only one kind of activity, or all of them."),
                            invalid_choice_message=_l("Choose one of the centre's categories."))
     date_from = LocalDateField(_l("From"), validators=[Optional()],
+                               description=_l("Optional. The first day to show."),
                                invalid_message=DATE_MESSAGE)
-    date_to = LocalDateField(_l("To"), validators=[Optional()], invalid_message=DATE_MESSAGE)
+    date_to = LocalDateField(_l("To"), validators=[Optional()],
+                             description=_l("Optional. The last day to show."),
+                             invalid_message=DATE_MESSAGE)
 
     def validate_date_to(self, field) -> None:
         start: date | None = self.date_from.data

@@ -92,6 +92,7 @@ def _optional_select(label, description=None, invalid_message=None):
 class ActivityForm(Form):
     title = StringField(
         _l("Title"),
+        description=_l("A few words people will recognise, e.g. “Clay workshop for adults”."),
         filters=[strip],
         validators=[InputRequired(_l("Enter a title.")),
                     Length(min=3, max=120,
@@ -112,12 +113,15 @@ class ActivityForm(Form):
     )
     day = LocalDateField(
         _l("Date"),
-        validators=[InputRequired(_l("Enter the date."))],
+        description=_l("The day it takes place, in the centre's time zone."),
+        validators=[InputRequired(_l("Enter the date, e.g. 2026-05-31."))],
     )
     start_time = LocalTimeField(
-        _l("Starts at"), validators=[InputRequired(_l("Enter the time it starts."))])
+        _l("Starts at"), description=_l("Hours and minutes, e.g. 17:00."),
+        validators=[InputRequired(_l("Enter the time it starts, e.g. 17:00."))])
     end_time = LocalTimeField(
-        _l("Ends at"), validators=[InputRequired(_l("Enter the time it ends."))])
+        _l("Ends at"), description=_l("Hours and minutes, e.g. 19:00."),
+        validators=[InputRequired(_l("Enter the time it ends, e.g. 19:00."))])
     end_day = LocalDateField(
         _l("Ends on another day (optional)"),
         description=_l("Leave empty when it ends on the same day."),
@@ -137,9 +141,13 @@ class ActivityForm(Form):
         description=_l("Without a deadline, sign-up is open until the start."),
         validators=[Optional()],
     )
-    deadline_time = LocalTimeField(_l("Sign-up closes at (optional)"), validators=[Optional()])
+    deadline_time = LocalTimeField(
+        _l("Sign-up closes at (optional)"),
+        description=_l("Give it together with the date above, e.g. 12:00."),
+        validators=[Optional()])
     category_id = _optional_select(
         _l("Category (optional)"),
+        description=_l("Helps residents filter the list of activities."),
         invalid_message=_l("Choose one of the centre's categories."))
     proposal_id = _optional_select(
         _l("Proposal it realises (optional)"),
@@ -210,6 +218,7 @@ class MemberForm(Form):
 
     member_id = IdSelectField(
         _l("Member"), invalid_message=_l("Choose a member of this centre."),
+        description=_l("The list shows the members of this centre by name."),
         validators=[InputRequired(_l("Choose a member of this centre."))],
     )
 
@@ -266,5 +275,6 @@ class HoursField(Field):
 class HoursForm(Form):
     hours = HoursField(
         _l("Hours helped"),
+        description=_l("Hours as a number, e.g. 2,5 for two and a half hours."),
         validators=[InputRequired(_l("Enter the hours, e.g. 2,5."))],
     )

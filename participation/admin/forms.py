@@ -17,7 +17,8 @@ def _text(label, max_length, required=False, description=None):
 
 
 class CentreForm(Form):
-    name = _text(_l("Name"), 160, required=True)
+    name = _text(_l("Name"), 160, required=True,
+                 description=_l("As residents know it, e.g. “CAL Paca 40”."))
     slug = StringField(
         _l("Address name"),
         filters=[strip],
@@ -31,23 +32,30 @@ class CentreForm(Form):
     )
     operator = _text(_l("Run by"), 200,
                      description=_l("The institution or organisation that runs the centre."))
-    city = _text(_l("Town"), 80, required=True)
-    district = _text(_l("District or neighbourhood"), 80)
-    address = _text(_l("Address"), 200)
+    city = _text(_l("Town"), 80, required=True,
+                 description=_l("Residents search for their centre by town, e.g. Warszawa."))
+    district = _text(_l("District or neighbourhood"), 80,
+                     description=_l("Optional, e.g. Grochów."))
+    address = _text(_l("Address"), 200,
+                    description=_l("Street and number, e.g. ul. Paca 40, 04-386 Warszawa."))
     description = TextAreaField(
         _l("Description"),
+        description=_l("A few sentences for residents: what the centre does and for whom."),
         filters=[strip],
         validators=[Optional(), Length(max=5000, message=_l("Enter at most %(max)d characters."))],
     )
     contact_email = EmailField(
         _l("Contact e-mail of the centre"),
+        description=_l("Shown on the centre's page, e.g. cal@example.org."),
         filters=[strip],
         validators=[Optional(), Length(max=254, message=_l("Enter at most %(max)d characters.")),
                     Email(_l("Enter an e-mail address in the form name@example.com."),
                           check_deliverability=False)],
     )
-    contact_phone = _text(_l("Contact phone of the centre"), 40)
-    timezone = _text(_l("Time zone"), 64, required=True)
+    contact_phone = _text(_l("Contact phone of the centre"), 40,
+                          description=_l("Shown on the centre's page, e.g. 22 123 45 67."))
+    timezone = _text(_l("Time zone"), 64, required=True,
+                     description=_l("A name from the time zone database, e.g. Europe/Warsaw."))
 
 
 class AnimatorForm(Form):

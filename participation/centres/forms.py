@@ -17,6 +17,7 @@ class CentreSearchForm(Form):
 
     q = SearchField(
         _l("Search by name or town"),
+        description=_l("For example Grochów or Paca. Leave empty to see all centres."),
         validators=[Length(max=100, message=_l("Enter at most 100 characters."))],
     )
 

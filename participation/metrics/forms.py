@@ -32,18 +32,22 @@ class PeriodForm(Form):
     class Meta:
         csrf = False
 
-    period = SelectField(_l("Period"), choices=PERIOD_KINDS, default="month")
-    year = IntegerField(_l("Year"), validators=[
+    period = SelectField(_l("Period"), choices=PERIOD_KINDS, default="month",
+                         description=_l("A month, a quarter, a year or your own dates."))
+    year = IntegerField(_l("Year"), description=_l("Four digits, e.g. 2026."), validators=[
         Optional(), NumberRange(FIRST_YEAR, LAST_YEAR, message=_l(
             "Enter a year from %(min)s to %(max)s."))])
-    month = SelectField(_l("Month"), coerce=int,
+    month = SelectField(_l("Month"), coerce=int, description=_l("1 is January."),
                         choices=[SelectChoice(n, str(n)) for n in MONTH_NUMBERS],
                         validators=[Optional()])
     quarter = SelectField(_l("Quarter"), coerce=int,
+                          description=_l("1 is January to March."),
                           choices=[SelectChoice(n, str(n)) for n in range(1, 5)],
                           validators=[Optional()])
-    start = LocalDateField(_l("From"), validators=[Optional()])
-    end = LocalDateField(_l("To"), validators=[Optional()])
+    start = LocalDateField(_l("From"), validators=[Optional()],
+                           description=_l("For your own dates: the first day."))
+    end = LocalDateField(_l("To"), validators=[Optional()],
+                         description=_l("For your own dates: the last day."))
 
 
 def chosen_period(form: PeriodForm, today: date) -> Period:

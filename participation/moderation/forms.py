@@ -60,6 +60,8 @@ class StatusForm(Form):
     # Choices are only for showing the form again; any value reaches the service, which
     # answers an impossible move with a clear 409 rather than a generic "not a valid choice".
     target = SelectField(_l("New status"), validate_choice=False,
+                         description=_l("Only the moves allowed from the current status "
+                                        "are listed. The author gets a notification."),
                          validators=[InputRequired(_l("Choose the new status."))])
     reason = _reason_field(description=_l(
         "Rejecting, hiding or declining needs a reason: the author reads it."))
@@ -142,7 +144,8 @@ class ResolveReportsForm(Form):
 
 class SettingsForm(Form):
     proposals_need_approval = BooleanField(
-        _l("New proposals wait for an animator's approval before they are published"))
+        _l("New proposals wait for an animator's approval before they are published"),
+        description=_l("Leave it ticked unless your animators read new proposals every day."))
     support_threshold = WholeNumberField(
         _l("Supports needed for a review"),
         description=_l("When a proposal reaches this number of supports, it goes to the "
@@ -150,7 +153,9 @@ class SettingsForm(Form):
         validators=[InputRequired(_l("Enter the number of supports."))],
     )
     only_verified_support = BooleanField(
-        _l("Only residents verified in person may support proposals"))
+        _l("Only residents verified in person may support proposals"),
+        description=_l("While it is ticked, members not yet verified in person by an "
+                       "animator cannot support."))
     report_threshold = WholeNumberField(
         _l("Reports that hide content"),
         description=_l("A proposal or comment reported by this many people is hidden until "
@@ -159,6 +164,7 @@ class SettingsForm(Form):
     )
     voting_opens_at = LocalDateField(
         _l("Supporting opens on (optional)"),
+        description=_l("A date in the centre's time zone, e.g. 2026-05-01."),
         validators=[Optional()],
     )
     voting_closes_at = LocalDateField(
@@ -171,6 +177,7 @@ class SettingsForm(Form):
 class CategoryForm(Form):
     name = StringField(
         _l("Name of the category"),
+        description=_l("Short and clear, e.g. Greenery or Culture."),
         filters=[strip],
         validators=[InputRequired(_l("Enter a name.")),
                     Length(min=2, max=60,

@@ -42,6 +42,7 @@ class ProposalForm(Form):
     )
     category_id = SelectField(
         _l("Category"), coerce=int,
+        description=_l("Choose the closest one. An animator can change it later."),
         validators=[InputRequired(_l("Choose one of the centre's categories."))],
         invalid_value_message=_l("Choose one of the centre's categories."),
         invalid_choice_message=_l("Choose one of the centre's categories."),
@@ -61,8 +62,9 @@ class ProposalForm(Form):
 class ReasonForm(Form):
     reason = TextAreaField(
         _l("Reason"),
+        description=_l("One or two sentences. Residents who supported it will read it."),
         filters=[strip],
-        validators=[DataRequired(_l("Give a reason.")),
+        validators=[DataRequired(_l("Give a reason, e.g. “We found another place.”")),
                     Length(max=2000, message=_l("The reason can have at most 2,000 characters."))],
     )
 
@@ -77,6 +79,7 @@ class SupportForm(Form):
 class CommentForm(Form):
     body = TextAreaField(
         _l("Your comment"),
+        description=_l("Be kind and stay on the topic. Everyone can read comments."),
         filters=[strip],
         validators=[DataRequired(_l("Write a comment first.")),
                     Length(max=2000, message=_l("The comment can have at most 2,000 "
@@ -87,11 +90,13 @@ class CommentForm(Form):
 class ReportForm(Form):
     reason = SelectField(
         _l("What is wrong?"),
+        description=_l("An animator will look at it. The author is not told who reported."),
         choices=[SelectChoice(reason.value, label) for reason, label in REPORT_REASONS.items()],
         validators=[InputRequired(_l("Choose why you are reporting this."))],
     )
     details = TextAreaField(
         _l("Details (needed for “Something else”)"),
+        description=_l("Say briefly what is wrong, e.g. “It gives a private phone number.”"),
         filters=[strip],
         validators=[Optional(), Length(max=1000, message=_l("The details can have at most "
                                                             "1,000 characters."))],
@@ -105,10 +110,13 @@ class ProposalFilterForm(Form):
         csrf = False
 
     q = SearchField(_l("Search words"), filters=[strip],
+                    description=_l("Words from the title or description, e.g. bench."),
                     validators=[Optional(), Length(max=100, message=_l("Enter at most 100 "
                                                                        "characters."))])
-    status = SelectField(_l("Status"), validators=[Optional()])
-    category = SelectField(_l("Category"), filters=[strip], validators=[Optional()])
-    sort = SelectField(_l("Sort by"),
+    status = SelectField(_l("Status"), validators=[Optional()],
+                         description=_l("Where the proposal is on its way, e.g. accepted."))
+    category = SelectField(_l("Category"), filters=[strip], validators=[Optional()],
+                           description=_l("Show only one kind of proposal, or all of them."))
+    sort = SelectField(_l("Sort by"), description=_l("Which proposals come first."),
                        choices=[SelectChoice(key, label) for key, label in SORT_LABELS.items()],
                        validators=[Optional()])

@@ -9,6 +9,7 @@ from sqlalchemy import text
 
 from ..errors import render_error
 from ..extensions import db
+from ..legal import service as legal
 from ..security import safe_next
 from .forms import LanguageForm
 
@@ -29,16 +30,21 @@ def set_language():
 
 @bp.get("/accessibility")
 def accessibility():
-    return render_template("site/accessibility.html")
+    """The platform's accessibility statement; it links to each centre's own statement."""
+    return render_template("site/accessibility.html", platform=legal.platform(),
+                           centres=legal.centres_for_statements())
 
 
 @bp.get("/privacy")
 def privacy():
-    return render_template("site/privacy.html")
+    """The platform's privacy notice; it links to each centre's own notice."""
+    return render_template("site/privacy.html", platform=legal.platform(),
+                           centres=legal.centres_for_statements())
 
 
 @bp.get("/help")
 def help():
+    """“How it works”: taking part in a few short steps, in plain language, with pictures."""
     return render_template("site/help.html")
 
 

@@ -13,7 +13,7 @@ from participation.models import Centre, Membership, User
 # Sample values for URL parts, so every rule of the URL map can be called.
 URL_VALUES = {"slug": "centre-a", "user_id": 1, "filename": "css/site.css", "proposal_id": 1,
               "comment_id": 1, "category_id": 1, "activity_id": 1, "signup_id": 1, "offer_id": 1,
-              "token": "x", "token_id": 1, "year": 2026}
+              "token": "x", "token_id": 1, "year": 2026, "code": "K7M2Q9XDRB", "kiosk_id": 1}
 
 
 def state_changing_urls(app) -> list[tuple[str, str]]:

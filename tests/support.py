@@ -95,3 +95,15 @@ class Database:
     def get(self, model, ident):
         with self.app.app_context():
             return _db.session.get(model, ident)
+
+
+def routes_of(blueprints) -> set[tuple[str, str]]:
+    """(endpoint, method) of every rule of these blueprints, read from a fresh app's URL map.
+
+    Permission matrices compare their rows with it, so a new endpoint without a row fails."""
+    from participation import create_app
+
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    return {(rule.endpoint, method) for rule in app.url_map.iter_rules()
+            if rule.endpoint.split(".")[0] in blueprints
+            for method in rule.methods - {"HEAD", "OPTIONS"}}

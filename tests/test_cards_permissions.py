@@ -21,13 +21,12 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import select
 
-from participation import create_app
 from participation.cards import service
 from participation.extensions import db as _db
 from participation.models import AccessCard, Centre, Membership, User
 
 from .proposals_fixtures import unit_of_work
-from .support import PASSWORD
+from .support import PASSWORD, routes_of
 
 ROLES = ("anonymous", "resident_a", "resident_b", "animator_a", "animator_b", "admin")
 MANAGERS_PAGE = (302, 403, 403, 200, 403, 200)
@@ -144,10 +143,5 @@ def test_every_state_change_needs_the_csrf_token(app, client, world, ids, case):
 
 
 def test_the_matrix_covers_every_endpoint_and_method_of_the_card_blueprints():
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
-    routes = {(rule.endpoint, method) for rule in app.url_map.iter_rules()
-              if rule.endpoint.split(".")[0] in BLUEPRINTS
-              for method in rule.methods - {"HEAD", "OPTIONS"}}
-    covered = {(case.endpoint, case.method) for case in CASES}
-    assert routes - covered == set()
-    assert covered - routes == set()
+    # Both ways: no endpoint without a row, no row naming an endpoint that is gone.
+    assert routes_of(BLUEPRINTS) == {(case.endpoint, case.method) for case in CASES}

@@ -19,12 +19,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from participation import PROJECT_ROOT, create_app
+from participation import PROJECT_ROOT
 from participation.config import settings_from_environment
 from participation.errors import Invalid, NotAllowed
 from participation.extensions import db as _db
 from participation.legal import service
 from participation.models import Centre, User
+
+from .support import routes_of
 
 ACCESSIBILITY_SECTIONS = ("intro", "dates", "status", "not-accessible", "preparation", "feedback",
                           "procedure", "building", "communication", "keyboard", "apps")
@@ -440,10 +442,5 @@ def test_saving_needs_the_csrf_token(app, client, world):
 
 
 def test_the_matrix_covers_every_endpoint_and_method_of_the_legal_blueprints():
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
-    routes = {(rule.endpoint, method) for rule in app.url_map.iter_rules()
-              if rule.endpoint.split(".")[0] in BLUEPRINTS
-              for method in rule.methods - {"HEAD", "OPTIONS"}}
-    covered = {(case.endpoint, case.method) for case in CASES}
-    assert routes - covered == set()
-    assert covered - routes == set()
+    # Both ways: no endpoint without a row, no row naming an endpoint that is gone.
+    assert routes_of(BLUEPRINTS) == {(case.endpoint, case.method) for case in CASES}

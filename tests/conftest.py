@@ -8,11 +8,12 @@ deliberately not used here, so a developer's real database is never touched by t
 from __future__ import annotations
 
 import functools
+import shutil
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import text
 from werkzeug.security import generate_password_hash
 
 from participation import create_app
@@ -30,17 +31,39 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def _empty_all_tables() -> None:
-    tables = ", ".join(f'"{table.name}"' for table in _db.metadata.sorted_tables)
+    """Empty every table and restart its ids at 1, in one round trip.
+
+    DELETE rather than TRUNCATE: on a test's handful of rows it takes about 3 ms where
+    TRUNCATE (which replaces every table's files) takes 30 ms, once per test."""
+    tables = list(reversed(_db.metadata.sorted_tables))  # children before parents
+    statements = [f'DELETE FROM "{table.name}"' for table in tables] + [  # noqa: S608 (our own table names)
+        f"""SELECT setval(pg_get_serial_sequence('"{table.name}"', 'id'), 1, false)"""
+        for table in tables if "id" in table.c]
     with _db.engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        connection.exec_driver_sql("; ".join(statements))
+
+
+@pytest.fixture(scope="session")
+def _sqlite_schema(tmp_path_factory) -> Path:
+    """An empty SQLite database with every table, made once: each test starts from a copy."""
+    path = tmp_path_factory.mktemp("schema") / "schema.sqlite3"
+    application = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+                              "SECRET_KEY": "tests-only-secret"})
+    with application.app_context():
+        _db.create_all()
+        _db.engine.dispose()  # the last connection folds the WAL back into the file
+    return path
 
 
 @pytest.fixture
-def app(tmp_path, request) -> Iterator[Flask]:
+def app(tmp_path, request, _sqlite_schema) -> Iterator[Flask]:
     marker = request.node.get_closest_marker("app_config")
+    database = tmp_path / "test.sqlite3"
+    if not TEST_DATABASE_URL:
+        shutil.copyfile(_sqlite_schema, database)
     settings = {
         "TESTING": True,
-        "SQLALCHEMY_DATABASE_URI": TEST_DATABASE_URL or f"sqlite:///{tmp_path / 'test.sqlite3'}",
+        "SQLALCHEMY_DATABASE_URI": TEST_DATABASE_URL or f"sqlite:///{database}",
         "SECRET_KEY": "tests-only-secret",
         "PREFERRED_URL_SCHEME": "http",
         "SESSION_COOKIE_SECURE": False,
@@ -52,7 +75,7 @@ def app(tmp_path, request) -> Iterator[Flask]:
     application.instance_path = str(tmp_path / "instance")
     application.test_client_class = Client
     with application.app_context():
-        _db.create_all()
+        _db.create_all()  # a no-op on the copied schema, needed for any other database
     yield application
     with application.app_context():
         _db.session.remove()  # an open transaction would block TRUNCATE on PostgreSQL

@@ -112,7 +112,9 @@ def index():
     response = redirect(url_for("kiosk.start"), code=303)
     response.set_cookie(
         COOKIE_NAME, token, max_age=int((kiosk.expires_at - utcnow()).total_seconds()),
-        path=_kiosk_path(), secure=request.is_secure, httponly=True, samesite="Strict")
+        path=_kiosk_path(), httponly=True, samesite="Strict",
+        # Secure like the session cookie: behind a proxy that ends TLS the request looks plain.
+        secure=request.is_secure or current_app.config["SESSION_COOKIE_SECURE"])
     return response
 
 

@@ -48,8 +48,14 @@ i18n-update: $(VENV)/.installed
 lint: $(VENV)/.installed
 	$(BIN)/ruff check participation tests tools bench
 
+# Every bench/*.py but the helpers (bench/_*.py), each with its BENCH_ARGS_<name>. Here the
+# metrics bench generates 200,000 events (make bench BENCH_ARGS_metrics= for the full million);
+# one bench alone: make bench BENCHES=load BENCH_ARGS_load="--seconds 5".
+BENCHES ?= $(basename $(notdir $(filter-out bench/_%,$(wildcard bench/*.py))))
+BENCH_ARGS_metrics ?= --events 200000
 bench: $(VENV)/.installed
-	@for script in bench/*.py; do [ -e "$$script" ] && $(BIN)/python "$$script"; done; true
+	@$(foreach name,$(BENCHES),echo "== bench/$(name).py $(BENCH_ARGS_$(name))"; \
+	  $(BIN)/python bench/$(name).py $(BENCH_ARGS_$(name));) true
 
 clean:
 	rm -rf $(VENV) instance/participation.sqlite3* .pytest_cache

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+from .assets import init_assets
 from .config import secret_key_from_instance, settings_from_environment
 from .extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 
@@ -36,6 +37,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=1, x_host=1
         )
 
+    init_assets(app)  # first: its after_request hook then runs last, on the final response
     _init_extensions(app)
     _register_blueprints(app)
     _init_request_cycle(app)
@@ -165,7 +167,7 @@ def _init_request_cycle(app: Flask) -> None:
 
 
 def _init_templates(app: Flask) -> None:
-    from .i18n import LANGUAGE_NAMES, local_datetime, local_range
+    from .i18n import LANGUAGE_NAMES, local_datetime, local_range, machine_time
     from .proposals.service import STATUS_LABELS, category_label
     from .text import plain_text
 
@@ -176,6 +178,7 @@ def _init_templates(app: Flask) -> None:
     app.jinja_env.filters["plain_text"] = plain_text
     app.jinja_env.filters["local_datetime"] = local_datetime
     app.jinja_env.filters["local_range"] = local_range
+    app.jinja_env.filters["machine_time"] = machine_time
 
     @app.context_processor
     def inject_site() -> dict[str, Any]:

@@ -112,6 +112,8 @@ def settings_from_environment(instance_path: str, debug: bool) -> dict[str, Any]
         # Number of trusted reverse proxies in front of the app (0: none).
         "PROXY_FIX_X_FOR": _env_int("PROXY_FIX_X_FOR", 0),
         "MAX_CONTENT_LENGTH": _env_int("MAX_CONTENT_LENGTH", 1024 * 1024),
+        # Compress text responses (gzip, brotli, zstd); false when the reverse proxy does it.
+        "COMPRESS_RESPONSES": _env_bool("COMPRESS_RESPONSES", True),
         # Cookies: HttpOnly and SameSite=Lax always; Secure everywhere but a debug server.
         "SESSION_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", not debug),
         "SESSION_COOKIE_HTTPONLY": True,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -75,3 +75,10 @@ def local_range(start: datetime, end: datetime, tz_name: str | None = None,
         return f"{local_datetime(start, tz_name, format)}–" + dates.format_time(
             local_end, "short", locale=locale)
     return f"{local_datetime(start, tz_name, format)} – {local_datetime(end, tz_name, format)}"
+
+
+def machine_time(moment: date | datetime) -> str:
+    """A ``<time datetime>`` value: HTML allows at most milliseconds, so whole seconds here."""
+    if isinstance(moment, datetime):
+        return moment.isoformat(timespec="seconds")
+    return moment.isoformat()

@@ -282,7 +282,8 @@ def test_how_it_works_has_the_steps_with_pictures(client, language):
     assert f'<html lang="{language}">' in html
     for step in ("find", "join", "propose", "support", "sign-up", "ask"):
         assert f'id="{step}"' in html
-    pictures = re.findall(r'<img src="/static/img/help/([a-z]+\.svg)" alt="([^"]*)"', html)
+    pictures = re.findall(  # ?v=: the fingerprint (participation/assets.py)
+        r'<img src="/static/img/help/([a-z]+\.svg)(?:\?v=[0-9a-f]+)?" alt="([^"]*)"', html)
     assert len(pictures) == 6
     for name, alt in pictures:
         assert alt.strip(), name

@@ -146,6 +146,8 @@ class DemoServer:
 
 
 class AssetLinks(HTMLParser):
+    """The URLs a browser fetches to show the page: styles, scripts, icons, images, fonts."""
+
     def __init__(self) -> None:
         super().__init__()
         self.urls: list[str] = []

@@ -482,6 +482,25 @@ def test_a_place_already_checked_in_is_not_cancelled(app, db, scene):
     assert row.status is SignupStatus.CONFIRMED and row.checked_in_at is not None
 
 
+def test_a_cancellation_sees_a_promotion_made_after_the_page_read_the_place(app, db, scene):
+    # The sign-up view reads the person's place to choose join or cancel, before the lock.
+    # Found by tests/test_killed_worker.py on PostgreSQL: a place promoted in between was still
+    # "waitlisted" in the request's memory, so cancelling it did not free the confirmed place.
+    first, waiting = add_members(app, scene.a, 2)
+    activity_id = make_activity(app, scene.a, capacity=1)
+    sign_up(app, first, activity_id)
+    sign_up(app, waiting, activity_id)
+    with app.app_context():
+        member, row = user(waiting), activity(activity_id)
+        place = service.signup_of(member, row)  # held, as the view holds it
+        assert place.status is SignupStatus.WAITLISTED
+        cancel(app, first, activity_id)  # another request, in its own session: promotes
+        service.cancel_signup(member, row)
+        db_.session.commit()
+    assert activity_row(app, activity_id).confirmed_count == 0
+    assert set(statuses(db, activity_id).values()) == {SignupStatus.CANCELLED}
+
+
 # --- 4. Signing up again after cancelling ---------------------------------------------------
 
 

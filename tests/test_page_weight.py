@@ -18,13 +18,13 @@ import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import brotli
 import pytest
 from flask import Flask
 
+from bench.page_weight import AssetLinks  # the bench counts the same URLs
 from participation import create_app
 from participation.assets import IMMUTABLE
 from participation.demo import load_demo
@@ -42,26 +42,6 @@ CSS_URL = re.compile(r"url\(\s*['\"]?([^'\")]+)['\"]?\s*\)")
 LANGUAGES = ("pl", "uk", "en")
 RESIDENT = "jan@example.org"
 ANIMATOR = "marta@example.org"
-
-
-class AssetLinks(HTMLParser):
-    """The URLs a browser fetches to show the page: styles, scripts, icons, images, fonts."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.urls: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        found = dict(attrs)
-        if tag == "link":
-            rel = (found.get("rel") or "").lower().split()
-            if {"stylesheet", "icon", "preload", "modulepreload", "manifest",
-                    "apple-touch-icon"} & set(rel) and found.get("href"):
-                self.urls.append(found["href"])
-        elif tag in ("script", "img", "source", "video", "audio", "input") and found.get("src"):
-            self.urls.append(found["src"])
-        if found.get("srcset"):
-            self.urls.extend(part.split()[0] for part in found["srcset"].split(",") if part.strip())
 
 
 @dataclass

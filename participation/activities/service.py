@@ -99,9 +99,17 @@ def signup_open(activity: Activity, now: datetime | None = None) -> bool:
 
 
 def _locked(activity: Activity) -> Activity:
-    """Take the activity's row lock and reread it: sign-ups decide one after another."""
+    """Take the activity's row lock and reread it: sign-ups decide one after another.
+
+    Its sign-ups read before the lock are reread too: the view looked at the person's sign-up
+    to choose join or cancel, and another request may have promoted or cancelled it since
+    (a stale "waitlisted" made a cancellation forget to free the confirmed place)."""
     lock_row(Activity, activity.id)
     db.session.refresh(activity)
+    for stale in [row for row in db.session.identity_map.values()
+                  if isinstance(row, Signup) and row.activity_id == activity.id
+                  and row not in db.session.dirty]:
+        db.session.expire(stale)
     return activity
 
 

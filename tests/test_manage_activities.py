@@ -214,14 +214,16 @@ def test_edit_prefills_local_times_and_saves(app, animator, db, world):
     page = animator.get(f"{BASE}/{activity_id}/edit").get_data(as_text=True)
     start = db.get(Activity, activity_id).starts_at.astimezone(WARSAW)
     assert f'value="{start:%H:%M}"' in page and f'value="{start.date().isoformat()}"' in page
+    # An hour longer, across midnight when the test runs late in the evening.
+    end = start + timedelta(hours=3)
     response = animator.post(f"{BASE}/{activity_id}/edit", data=form_data(
-        day=start.date().isoformat(), start_time=f"{start:%H:%M}",
-        end_time=f"{start + timedelta(hours=3):%H:%M}", title="Ceramika dla seniorów",
-        capacity="5"))
+        day=start.date().isoformat(), start_time=f"{start:%H:%M}", end_time=f"{end:%H:%M}",
+        end_day=end.date().isoformat() if end.date() != start.date() else "",
+        title="Ceramika dla seniorów", capacity="5"))
     assert response.status_code == 303
     row = db.get(Activity, activity_id)
     assert row.title == "Ceramika dla seniorów"
-    assert row.starts_at == start.astimezone(UTC)
+    assert (row.starts_at, row.ends_at) == (start.astimezone(UTC), end.astimezone(UTC))
 
 
 def _edit_data(db, activity_id, **overrides):

@@ -24,6 +24,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from participation.demo import BROWSER_TEST_ACTIVITY, FULL_ACTIVITY
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
@@ -47,6 +49,17 @@ ROLE_EMAILS = {
 }
 # Every demo member of paca-40 who can sign in (the "sasiad…" neighbours have no password).
 DEMO_MEMBER_EMAILS = ("jan@example.org", "olena@example.org", "halina@example.org")
+# What the demo (participation/demo.py) makes of each activity of paca-40 -> its title.
+DEMO_ACTIVITIES = {
+    "open": "Kawiarenka językowa polsko-ukraińska",  # weekly series; 12 places, help wanted
+    "full": FULL_ACTIVITY,  # 5 of 5 places, 2 waiting, offers of help
+    "herbs": BROWSER_TEST_ACTIVITY,  # only looked at: the journey signs up for it
+    "unlimited": "Piknik sąsiedzki na skwerze",  # no limit, deadline; Jan has a place
+    "draft": "Spacer badawczy po Grochowie",  # animators only
+    "cancelled": "Wieczór filmowy",
+    "past": "Pomoc w lekcjach – wtorek",  # attendance, a walk-in, guests, helpers' hours
+    "past_full": "Sprzątanie skweru",  # Jan was there
+}
 # Password of the residents the tests register themselves.
 NEW_RESIDENT_PASSWORD = "spokojny-grochow-2026"
 
@@ -73,8 +86,8 @@ class LiveServer:
     url: str
     passwords: dict[str, str] = field(default_factory=dict)  # e-mail -> demo password
     # Demo proposals of paca-40 by the status the demo leaves them in -> proposal id.
-    # Tests must not change a demo proposal's status (test_proposals_accessibility checks the
-    # badges): support only the one under review, which is past the threshold already.
+    # Tests must not change a demo proposal's status (the page crawl checks each status as each
+    # role): support only the one under review, which is past the threshold already.
     demo_proposals: dict[str, int] = field(default_factory=dict)
     # Demo activities of paca-40 by title -> id (a weekly series: its first activity).
     demo_activities: dict[str, int] = field(default_factory=dict)

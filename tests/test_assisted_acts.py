@@ -270,7 +270,7 @@ def test_the_platform_admin_can_act_for_a_resident(app, client, db, ms):
 
 def test_the_existing_manage_endpoints_still_work(app, client, db, ms):
     """The older entry points (moderation's assisted support, the door list's sign-up) keep
-    working and write the same kind of rows."""
+    working, write the same kind of rows and tell the resident, naming the animator."""
     client.login("animator-a@example.org")
     response = client.post(f"/c/centre-a/manage/proposals/{ms.proposal}/assisted",
                            data={"member_id": str(ms.resident)})
@@ -282,6 +282,21 @@ def test_the_existing_manage_endpoints_still_work(app, client, db, ms):
     assert response.status_code == 303
     assert db.scalar(select(Signup.channel).where(
         Signup.activity_id == ms.activity)) is SignupChannel.ASSISTED
+    told = {(row.proposal_id, row.activity_id, row.actor_id) for row in db.scalars(
+        select(Notification).where(Notification.user_id == ms.resident,
+                                   Notification.kind == NotificationKind.ACTED_FOR_YOU))}
+    assert told == {(ms.proposal, None, ms.animator), (None, ms.activity, ms.animator)}
+
+
+def test_the_older_support_entry_point_says_when_the_support_is_there_already(app, client, db,
+                                                                              ms):
+    client.login("animator-a@example.org")
+    url = f"/c/centre-a/manage/proposals/{ms.proposal}/assisted"
+    assert client.post(url, data={"member_id": str(ms.resident)}).status_code == 303
+    response = client.post(url, data={"member_id": str(ms.resident)}, follow_redirects=True)
+    assert "already supports this proposal" in response.get_data(as_text=True)
+    assert db.count(Support) == 1
+    assert db.count(Notification, Notification.kind == NotificationKind.ACTED_FOR_YOU) == 1
 
 
 # --- Who may act for whom -------------------------------------------------------------------

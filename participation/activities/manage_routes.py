@@ -29,6 +29,7 @@ from ..centres.service import members_of
 from ..errors import Conflict, DomainError, Invalid, NotFound
 from ..extensions import db, htmx
 from ..forms import requested_page
+from ..members import service as members
 from ..models import (
     PUBLIC_STATUSES,
     Activity,
@@ -410,7 +411,12 @@ def assisted_signup(activity_id: int):
     result = {}
 
     def sign_up(member_id):
-        result["signup"] = service.sign_up_for(current_user, activity, member_id)
+        # The members' service, like the member page: the same rules, and the resident is told.
+        try:
+            result["signup"] = members.sign_up_for(current_user, g.centre, member_id,
+                                                   activity.id)
+        except NotFound as error:  # not a member here: a choice to correct on the door list
+            raise Invalid(error.message) from error
 
     member, error = _member_action(activity, sign_up)
     if error:

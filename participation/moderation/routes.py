@@ -25,8 +25,9 @@ from sqlalchemy import Select, func, select
 
 from ..centres.routes import load_centre
 from ..centres.service import members_of
-from ..errors import DomainError, Invalid
+from ..errors import Conflict, DomainError, Invalid
 from ..extensions import db
+from ..members import service as members
 from ..models import (
     AUTHOR_TRANSITIONS,
     TRANSITIONS,
@@ -193,17 +194,19 @@ def assisted_support(proposal_id: int):
             "submit": _("Record the support"), "endpoint": "moderation.assisted_support"}
     if not form.validate():
         return _action_page(form, proposal, **page)
+    # The members' service, like the member page: the same rules, and the resident is told.
     try:
-        added = proposals.record_assisted_support(current_user, proposal, form.member_id.data)
+        members.support_for(current_user, g.centre, form.member_id.data, proposal.id)
     except Invalid as error:
         db.session.rollback()
         _add_error(form, "member_id", error)
         return _action_page(form, proposal, **page)
+    except Conflict as error:  # already supports, or the animator's own account
+        db.session.rollback()
+        flash(error.message, "info")
+        return redirect(_next_url(form, proposal), code=303)
     member = db.session.get(User, form.member_id.data)
-    if added:
-        flash(_("The support of %(name)s is recorded.", name=member.display_name), "success")
-    else:
-        flash(_("%(name)s already supports this proposal.", name=member.display_name), "info")
+    flash(_("The support of %(name)s is recorded.", name=member.display_name), "success")
     return redirect(_next_url(form, proposal), code=303)
 
 

@@ -245,7 +245,8 @@ def test_too_many_tokens_is_told_on_the_page(client, db, world, monkeypatch):
     assert make_token(client).status_code == 201
     response = make_token(client, "Second")
     assert response.status_code == 409
-    assert "Revoke one you no longer use first" in response.get_data(as_text=True)
+    # One token: the singular ("1 active tokens" would be wrong in every language).
+    assert "already has 1 active token. Revoke it first" in response.get_data(as_text=True)
     assert len(all_tokens(db)) == 1
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -79,6 +80,21 @@ def test_counts_take_the_right_plural_form(app, locale, same_as_one, same_as_two
     assert all(members(n) == one for n in same_as_one)
     assert all(members(n) == two for n in same_as_two)
     assert all(members(n) == five for n in same_as_five)
+
+
+# Nouns that change form with the number before them in Polish and Ukrainian.
+COUNTED_NOUNS = ("activities", "characters", "days", "hours", "members", "minutes", "parts",
+                 "people", "places", "proposals", "supports", "times", "tokens", "votes",
+                 "years", "percentage points")
+
+
+def test_a_number_before_a_counted_noun_is_always_a_plural_message():
+    """"at most %(max)d characters" through gettext reads "najwyżej 2 znaków" in Polish: a
+    number followed by a noun must go through ngettext (or {% pluralize %})."""
+    number_then_noun = re.compile(r"%\(\w+\)[sd] (" + "|".join(COUNTED_NOUNS) + r")\b")
+    singular_only = [message.id for message in catalogue("en")
+                     if isinstance(message.id, str) and number_then_noun.search(message.id)]
+    assert not singular_only, "use ngettext for:\n" + "\n".join(singular_only)
 
 
 def test_the_centre_page_counts_members_in_polish(client, make_centre, make_user, make_member):

@@ -202,7 +202,8 @@ def create_activities(actor: User, centre: Centre, details: ActivityDetails,
             raise Invalid(_("“Repeat weekly until” must be a date after the first activity."))
         count = _weekly_count(details.starts_at, repeat_weekly_until, zone)
         if count > MAX_SERIES:
-            raise Invalid(_("A series can have at most %(max)d activities.", max=MAX_SERIES))
+            raise Invalid(ngettext("A series can have at most %(num)d activity.",
+                                   "A series can have at most %(num)d activities.", MAX_SERIES))
     series_key = uuid.uuid4().hex if count > 1 else None
     activities = []
     for week in range(count):

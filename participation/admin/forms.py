@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from wtforms import EmailField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
@@ -10,8 +11,13 @@ from ..forms import Form, strip
 from .service import SLUG_PATTERN
 
 
+def _at_most(limit: int):
+    return lazy_ngettext("Enter at most %(num)d character.", "Enter at most %(num)d characters.",
+                         limit)
+
+
 def _text(label, max_length, required=False, description=None):
-    validators = [Length(max=max_length, message=_l("Enter at most %(max)d characters."))]
+    validators = [Length(max=max_length, message=_at_most(max_length))]
     validators.insert(0, DataRequired(_l("This field is required.")) if required else Optional())
     return StringField(label, validators=validators, description=description, filters=[strip])
 
@@ -25,7 +31,7 @@ class CentreForm(Form):
         description=_l("Used in the centre's web address, e.g. paca-40 gives /c/paca-40/."),
         validators=[
             DataRequired(_l("This field is required.")),
-            Length(max=60, message=_l("Enter at most %(max)d characters.")),
+            Length(max=60, message=_at_most(60)),
             Regexp(SLUG_PATTERN, message=_l("Use only small letters without accents, digits and "
                                             "single hyphens, e.g. paca-40.")),
         ],
@@ -42,13 +48,13 @@ class CentreForm(Form):
         _l("Description"),
         description=_l("A few sentences for residents: what the centre does and for whom."),
         filters=[strip],
-        validators=[Optional(), Length(max=5000, message=_l("Enter at most %(max)d characters."))],
+        validators=[Optional(), Length(max=5000, message=_at_most(5000))],
     )
     contact_email = EmailField(
         _l("Contact e-mail of the centre"),
         description=_l("Shown on the centre's page, e.g. cal@example.org."),
         filters=[strip],
-        validators=[Optional(), Length(max=254, message=_l("Enter at most %(max)d characters.")),
+        validators=[Optional(), Length(max=254, message=_at_most(254)),
                     Email(_l("Enter an e-mail address in the form name@example.com."),
                           check_deliverability=False)],
     )
@@ -65,7 +71,7 @@ class AnimatorForm(Form):
         description=_l("The person must already have an account."),
         validators=[
             DataRequired(_l("Enter an e-mail address.")),
-            Length(max=254, message=_l("Enter at most %(max)d characters.")),
+            Length(max=254, message=_at_most(254)),
             Email(_l("Enter an e-mail address in the form name@example.com."),
                   check_deliverability=False),
         ],

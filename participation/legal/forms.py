@@ -6,17 +6,18 @@ Limits follow the columns (``service.LIMITS``); the service checks them again.
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from wtforms import EmailField, StringField, TextAreaField
 from wtforms.validators import Email, Length, Optional, Regexp
 
 from ..forms import Form, strip
 from .service import LIMITS
 
-TOO_LONG = _l("Shorten it to at most %(max)d characters.")
-
 
 def _length(name: str) -> Length:
-    return Length(max=LIMITS[name], message=TOO_LONG)
+    return Length(max=LIMITS[name], message=lazy_ngettext(
+        "Shorten it to at most %(num)d character.", "Shorten it to at most %(num)d characters.",
+        LIMITS[name]))
 
 
 class StatementsForm(Form):

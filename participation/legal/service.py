@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
-from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from ..centres.service import ensure_manager
@@ -92,7 +92,8 @@ def update_statements(actor: User, centre: Centre, *, accessibility_contact_name
     for name, value in values.items():
         value = (value or "").strip()
         if len(value) > LIMITS[name]:
-            raise Invalid(_("A text is too long: at most %(max)d characters.",
-                            max=LIMITS[name]))
+            raise Invalid(ngettext("A text is too long: at most %(num)d character.",
+                                   "A text is too long: at most %(num)d characters.",
+                                   LIMITS[name]))
         setattr(centre, name, value)
     db.session.flush()

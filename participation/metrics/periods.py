@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from flask_babel import format_date
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 
 from ..errors import Invalid
@@ -85,8 +85,11 @@ class Period:
                            else Period(max(whole.start, self.start), min(whole.end, self.end)))
             day = whole.end + timedelta(days=1)
             if len(buckets) > MAX_BUCKETS:
-                raise Invalid(_("That is too many parts: choose a shorter range or a coarser "
-                                "step (at most %(count)d parts).", count=MAX_BUCKETS))
+                raise Invalid(ngettext(
+                    "That is too many parts: choose a shorter range or a coarser step (at "
+                    "most %(num)d part).",
+                    "That is too many parts: choose a shorter range or a coarser step (at "
+                    "most %(num)d parts).", MAX_BUCKETS))
         return buckets
 
     def contains(self, day: date) -> bool:
@@ -124,7 +127,8 @@ def year_period(year: int) -> Period:
 def custom_period(start: date, end: date) -> Period:
     period = Period(start, end, "custom")
     if period.days > MAX_DAYS:
-        raise Invalid(_("Choose a period of at most %(years)d years.", years=MAX_DAYS // 366))
+        raise Invalid(ngettext("Choose a period of at most %(num)d year.",
+                               "Choose a period of at most %(num)d years.", MAX_DAYS // 366))
     return period
 
 

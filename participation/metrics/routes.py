@@ -114,10 +114,13 @@ def figure_change(value: int | float | None, unit: str) -> Markup:
     if value is None:
         return NO_DATA.format(_("no data"))
     if unit == "rate":
-        points = _signed(round(value * 100), "#,##0")
+        points = round(value * 100)
+        signed = _signed(points, "#,##0")
         return Markup('<span aria-hidden="true">{}</span><span class="visually-hidden">{}'
-                      "</span>").format(_("%(points)s pp", points=points),
-                                        _("%(points)s percentage points", points=points))
+                      "</span>").format(_("%(points)s pp", points=signed),
+                                        ngettext("%(points)s percentage point",
+                                                 "%(points)s percentage points", abs(points),
+                                                 points=signed))
     pattern = "#,##0.0" if unit == "hours" else "#,##0"
     return escape(_signed(round(value, 1) if unit == "hours" else value, pattern))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
@@ -21,7 +22,9 @@ class TokenForm(Form):
         validators=[
             DataRequired(_l("Give the token a name, e.g. the tool that will use it.")),
             Length(max=MAX_NAME_LENGTH,
-                   message=_l("The name can have at most %(max)d characters.")),
+                   message=lazy_ngettext("The name can have at most %(num)d character.",
+                                         "The name can have at most %(num)d characters.",
+                                         MAX_NAME_LENGTH)),
         ],
     )
 

@@ -15,6 +15,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, or_, select, update
 
 from ..centres.service import ensure_manager
@@ -55,13 +56,17 @@ def create_token(animator: User, centre: Centre, name: str) -> tuple[ApiToken, s
     if not name:
         raise Invalid(_("Give the token a name, e.g. the tool that will use it."))
     if len(name) > MAX_NAME_LENGTH:
-        raise Invalid(_("The name can have at most %(max)d characters.", max=MAX_NAME_LENGTH))
+        raise Invalid(ngettext("The name can have at most %(num)d character.",
+                               "The name can have at most %(num)d characters.", MAX_NAME_LENGTH))
     active = db.session.scalar(
         select(func.count()).select_from(ApiToken)
         .where(ApiToken.centre_id == centre.id, ApiToken.revoked_at.is_(None)))
     if active >= MAX_ACTIVE_TOKENS:
-        raise Conflict(_("The centre already has %(max)d active tokens. Revoke one you no "
-                         "longer use first.", max=MAX_ACTIVE_TOKENS))
+        raise Conflict(ngettext(
+            "The centre already has %(num)d active token. Revoke it first if you no longer "
+            "use it.",
+            "The centre already has %(num)d active tokens. Revoke one you no longer use first.",
+            MAX_ACTIVE_TOKENS))
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(centre_id=centre.id, name=name, prefix=secret[:PREFIX_LENGTH],
                      token_hash=hash_token(secret), created_by_id=animator.id,

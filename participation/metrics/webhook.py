@@ -87,6 +87,7 @@ from urllib.parse import quote, urlsplit
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import selectinload
 
@@ -249,13 +250,18 @@ def _ensure_public(host: str, infos: list[tuple]) -> None:
         raise HostNotAllowed(f"{host} resolves to a non-public address")
 
 
+def _too_long() -> str:
+    return ngettext("The address can have at most %(num)d character.",
+                    "The address can have at most %(num)d characters.", MAX_URL_LENGTH)
+
+
 def check_url(url: str | None, *, allow_private: bool) -> str:
     """The address, tidied, if it may be used; else ``Invalid`` with a message to show."""
     url = (url or "").strip()
     if not url:
         raise Invalid(_("Enter the address the figures should be sent to."))
     if len(url) > MAX_URL_LENGTH:
-        raise Invalid(_("The address can have at most %(max)d characters.", max=MAX_URL_LENGTH))
+        raise Invalid(_too_long())
     if any(character.isspace() or ord(character) < 32 for character in url):
         raise Invalid(_("The address must not contain spaces."))
     try:
@@ -294,7 +300,7 @@ def check_url(url: str | None, *, allow_private: bool) -> str:
     url = parts._replace(path=quote(parts.path, safe=PRINTABLE_ASCII),
                          query=quote(parts.query, safe=PRINTABLE_ASCII), fragment="").geturl()
     if len(url) > MAX_URL_LENGTH:
-        raise Invalid(_("The address can have at most %(max)d characters.", max=MAX_URL_LENGTH))
+        raise Invalid(_too_long())
     return url
 
 

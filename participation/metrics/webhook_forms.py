@@ -4,6 +4,7 @@ scheme, server name, and that it does not lead into a private network."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from wtforms import URLField
 from wtforms.validators import DataRequired, Length
 
@@ -22,7 +23,9 @@ class WebhookForm(Form):
         validators=[
             DataRequired(_l("Enter the address the figures should be sent to.")),
             Length(max=MAX_URL_LENGTH,
-                   message=_l("The address can have at most %(max)d characters.")),
+                   message=lazy_ngettext("The address can have at most %(num)d character.",
+                                         "The address can have at most %(num)d characters.",
+                                         MAX_URL_LENGTH)),
         ],
     )
 

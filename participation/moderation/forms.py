@@ -7,6 +7,7 @@ forms only check that the input has the right shape, so a typo gets a message on
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -120,7 +121,9 @@ class PaperVotesForm(Form):
         description=_l("For example: ballot box at the neighbours' picnic, 12 May."),
         filters=[strip],
         validators=[InputRequired(_l("Describe where the votes come from.")),
-                    Length(max=500, message=_l("Enter at most %(max)d characters."))],
+                    Length(max=500, message=lazy_ngettext(
+                        "Enter at most %(num)d character.", "Enter at most %(num)d characters.",
+                        500))],
     )
     next = HiddenField()
 

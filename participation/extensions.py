@@ -16,6 +16,8 @@ from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
+from . import search
+
 # Predictable constraint names, so migrations can address (and drop) them on every backend.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -51,6 +53,8 @@ def _tune_sqlite(dbapi_connection, _record) -> None:
         return
     # SQLite's own lower() folds only ASCII: "Łódź" would never match "łódź".
     dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
+    # PostgreSQL's translate(), which searching uses to drop accents (participation.search).
+    dbapi_connection.create_function("translate", 3, search.translate, deterministic=True)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")

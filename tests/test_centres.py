@@ -37,6 +37,11 @@ def names_in(response) -> list[str]:
         ("WARSZAWA", ["Paca 40"]),
         ("grochów", ["Paca 40"]),
         ("głogów", ["Głogów"]),
+        # Typed without Polish letters, as on many phones and at many desks.
+        ("lodz", ["Łódzki"]),
+        ("GLOGOW", ["Głogów"]),
+        ("olawa grochow", []),
+        ("grochow", ["Paca 40"]),
         ("cal oława", ["Oława"]),
         ("%", ["100% Sąsiadów"]),
         ("_", []),

@@ -22,14 +22,13 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
 from ..centres.service import (
     can_manage_centre,
     ensure_manager,
     ensure_member,
-    escape_like,
     membership_of,
 )
 from ..dbutil import lock_row
@@ -55,6 +54,7 @@ from ..models import (
 )
 from ..models.activities import new_ticket_secret
 from ..notifications.service import notify
+from ..search import matching_all_words
 
 A = ActivityStatus
 ACTIVE_SIGNUP = (SignupStatus.CONFIRMED, SignupStatus.WAITLISTED)
@@ -774,10 +774,7 @@ def attendance(animator: User, activity: Activity, search: str = "") -> Attendan
     query = (select(Signup).join(User, User.id == Signup.user_id)
              .where(Signup.activity_id == activity.id)
              .options(joinedload(Signup.user)))
-    for word in search.split()[:5]:
-        pattern = f"%{escape_like(word.lower())}%"
-        query = query.where(or_(func.lower(User.display_name).like(pattern, escape="\\"),
-                                func.lower(User.email).like(pattern, escape="\\")))
+    query = query.where(*matching_all_words(search, User.display_name, User.email))
     confirmed = list(db.session.scalars(
         query.where(Signup.status == SignupStatus.CONFIRMED).order_by(User.display_name,
                                                                       Signup.id)))

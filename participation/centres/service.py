@@ -3,32 +3,19 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
 from ..errors import Conflict, NotAllowed, NotFound
 from ..extensions import db
 from ..models import Centre, Membership, Role, User
-
-
-def escape_like(text: str) -> str:
-    """Make %, _ and the escape character itself match literally in a LIKE pattern."""
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+from ..search import matching_all_words
 
 
 def centres_query(search: str = "") -> Select[tuple[Centre]]:
     """Centres whose name, city or district contains the words searched, in name order."""
-    query = select(Centre).order_by(Centre.city, Centre.name)
-    for word in search.split()[:5]:
-        pattern = f"%{escape_like(word.lower())}%"
-        query = query.where(
-            or_(
-                func.lower(Centre.name).like(pattern, escape="\\"),
-                func.lower(Centre.city).like(pattern, escape="\\"),
-                func.lower(Centre.district).like(pattern, escape="\\"),
-            )
-        )
-    return query
+    return (select(Centre).order_by(Centre.city, Centre.name)
+            .where(*matching_all_words(search, Centre.name, Centre.city, Centre.district)))
 
 
 def centre_by_slug(slug: str) -> Centre:

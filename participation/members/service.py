@@ -23,7 +23,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 from ..activities import service as activities
 from ..cards.codes import normalise_code
 from ..cards.service import find_member_by_code
-from ..centres.service import ensure_manager, escape_like
+from ..centres.service import ensure_manager
 from ..errors import Conflict, NotFound
 from ..extensions import db
 from ..models import (
@@ -47,6 +47,7 @@ from ..models import (
 )
 from ..notifications.service import notify
 from ..proposals import service as proposals
+from ..search import matching_all_words
 
 AGE_LABELS = {
     AgeBracket.UNDER_16: _l("under 16"),
@@ -57,24 +58,9 @@ AGE_LABELS = {
     AgeBracket.FROM_65_TO_74: _l("65 to 74"),
     AgeBracket.FROM_75: _l("75 or older"),
 }
-MAX_SEARCH_WORDS = 5
 
 
 # --- Finding members ------------------------------------------------------------------------
-
-
-def _word_matches(word: str, *columns):
-    """A word anywhere in any column. SQLite's lower() folds only ASCII, so the word is also
-    tried as typed, lowercased and capitalised against the stored text: "łucja" and "Łucja"
-    both find "Łucja Nowak" on either database."""
-    variants = {word, word.lower(), word.capitalize()}
-    patterns = [f"%{escape_like(variant)}%" for variant in variants]
-    conditions = []
-    for column in columns:
-        for pattern in patterns:
-            conditions.append(func.lower(column).like(pattern.lower(), escape="\\"))
-            conditions.append(column.like(pattern, escape="\\"))
-    return or_(*conditions)
 
 
 def members_query(centre: Centre, search: str = "") -> Select[tuple[Membership]]:
@@ -83,8 +69,7 @@ def members_query(centre: Centre, search: str = "") -> Select[tuple[Membership]]
     query = (select(Membership).join(User, User.id == Membership.user_id)
              .where(Membership.centre_id == centre.id, User.erased_at.is_(None))
              .options(contains_eager(Membership.user)))
-    for word in search.split()[:MAX_SEARCH_WORDS]:
-        query = query.where(_word_matches(word, User.display_name, User.email))
+    query = query.where(*matching_all_words(search, User.display_name, User.email))
     return query.order_by(func.lower(User.display_name), User.id)
 
 

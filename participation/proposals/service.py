@@ -11,14 +11,13 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, case, func, or_, select, update
+from sqlalchemy import Select, case, func, select, update
 from sqlalchemy.orm import joinedload
 
 from ..centres.service import (
     can_manage_centre,
     ensure_manager,
     ensure_member,
-    escape_like,
     membership_of,
 )
 from ..dbutil import insert_ignoring_duplicates, lock_row
@@ -47,6 +46,7 @@ from ..models import (
     utcnow,
 )
 from ..notifications.service import notify, notify_animators
+from ..search import matching_all_words
 
 S = ProposalStatus
 
@@ -547,10 +547,7 @@ def proposals_query(
     query = query.where(Proposal.status.in_(statuses))
     if category_id:
         query = query.where(Proposal.category_id == category_id)
-    for word in search.split()[:5]:
-        pattern = f"%{escape_like(word.lower())}%"
-        query = query.where(or_(func.lower(Proposal.title).like(pattern, escape="\\"),
-                                func.lower(Proposal.body).like(pattern, escape="\\")))
+    query = query.where(*matching_all_words(search, Proposal.title, Proposal.body))
     order = {
         "supported": (supports.desc(), Proposal.id.desc()),
         "answered": (case((Proposal.answered_at.is_(None), 1), else_=0),

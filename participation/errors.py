@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, make_response, render_template
+from flask import Flask, Response, jsonify, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db, htmx
+
+API_PREFIX = "/api/"
 
 
 class DomainError(Exception):
@@ -82,6 +84,16 @@ def render_error(status: int, message: str | None = None) -> Response:
     return make_response(render_template("errors/error.html", **context), status)
 
 
+def json_error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    """An error for a program (the API): ``{"error": message}``, never cached."""
+    response = jsonify(error=message)
+    response.status_code = status
+    response.headers["Cache-Control"] = "no-store"
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError) -> Response:
@@ -99,7 +111,13 @@ def register_error_handlers(app: Flask) -> None:
             return error
         if code >= 500:
             db.session.rollback()
-        response = render_error(code)
+        if request.path.startswith(API_PREFIX):
+            # Raised while routing (405: no rule takes this method), before the API's own
+            # handlers could answer: a program still gets JSON.
+            _title, explanation = ERROR_TEXTS.get(code, ERROR_TEXTS[400 if code < 500 else 500])
+            response = json_error(code, str(explanation))
+        else:
+            response = render_error(code)
         if code == 405 and error.valid_methods:
             response.headers["Allow"] = ", ".join(error.valid_methods)
         return response

@@ -317,7 +317,7 @@ def test_the_api_changes_nothing_and_takes_no_post(app, client, token_a):
     assert all(rule.methods <= {"GET", "HEAD", "OPTIONS"} for rule in app.url_map.iter_rules()
                if rule.endpoint.startswith("api."))
     posted = client.post(URL.format(slug="centre-a"), headers=bearer(token_a), csrf=False)
-    assert posted.status_code == 405
+    assert posted.status_code == 405 and posted.is_json
     assert "GET" in posted.headers["Allow"]
 
 

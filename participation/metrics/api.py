@@ -37,7 +37,7 @@ from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import HTTPException, NotFound
 
-from ..errors import ERROR_TEXTS, DomainError, NotAllowed
+from ..errors import ERROR_TEXTS, DomainError, NotAllowed, json_error
 from ..extensions import db, limiter
 from ..models import Centre, utcnow
 from . import tokens
@@ -59,15 +59,6 @@ class BadRequest(DomainError):
 
 
 # --- Errors as JSON --------------------------------------------------------------------------
-
-
-def json_error(status: int, message: str, headers: dict[str, str] | None = None):
-    response = jsonify(error=message)
-    response.status_code = status
-    response.headers["Cache-Control"] = "no-store"
-    for name, value in (headers or {}).items():
-        response.headers[name] = value
-    return response
 
 
 @bp.errorhandler(DomainError)

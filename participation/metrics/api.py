@@ -35,7 +35,7 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify, request
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
-from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.exceptions import NotFound
 
 from ..errors import ERROR_TEXTS, DomainError, NotAllowed, json_error
 from ..extensions import db, limiter
@@ -73,16 +73,8 @@ def domain_error(error: DomainError):
     return json_error(error.status, error.message, headers)
 
 
-@bp.errorhandler(HTTPException)
-def http_error(error: HTTPException):
-    """Rate limits (429) and any other HTTP error raised in the API answer in JSON too."""
-    code = error.code or 500
-    if code < 400:
-        return error
-    _title, explanation = ERROR_TEXTS.get(code, ERROR_TEXTS[400 if code < 500 else 500])
-    return json_error(code, str(explanation))
-
-
+# Rate limits (429) and any other HTTP error under /api/ are answered in JSON by the app's
+# handler (participation.errors), which also sees the errors raised while routing.
 @bp.errorhandler(500)
 def server_error(_error):
     db.session.rollback()

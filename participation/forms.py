@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import request
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from flask_wtf import FlaskForm
 from wtforms import DateField
 
@@ -22,6 +23,12 @@ class Form(FlaskForm):
             if field.type in ("CSRFTokenField", "HiddenField"):
                 render_kw = {"id": False, **render_kw}
             return super().render_field(field, render_kw)
+
+
+def at_most_characters(limit: int):
+    """The message of a Length(max=limit) validator, with the plural form the limit needs."""
+    return lazy_ngettext("Enter at most %(num)d character.", "Enter at most %(num)d characters.",
+                         limit)
 
 
 def strip(value: str | None) -> str | None:

@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
 from wtforms import EmailField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
-from ..forms import Form, strip
+from ..forms import Form, at_most_characters, strip
 from .service import SLUG_PATTERN
 
 
-def _at_most(limit: int):
-    return lazy_ngettext("Enter at most %(num)d character.", "Enter at most %(num)d characters.",
-                         limit)
-
-
 def _text(label, max_length, required=False, description=None):
-    validators = [Length(max=max_length, message=_at_most(max_length))]
+    validators = [Length(max=max_length, message=at_most_characters(max_length))]
     validators.insert(0, DataRequired(_l("This field is required.")) if required else Optional())
     return StringField(label, validators=validators, description=description, filters=[strip])
 
@@ -31,7 +25,7 @@ class CentreForm(Form):
         description=_l("Used in the centre's web address, e.g. paca-40 gives /c/paca-40/."),
         validators=[
             DataRequired(_l("This field is required.")),
-            Length(max=60, message=_at_most(60)),
+            Length(max=60, message=at_most_characters(60)),
             Regexp(SLUG_PATTERN, message=_l("Use only small letters without accents, digits and "
                                             "single hyphens, e.g. paca-40.")),
         ],
@@ -48,13 +42,13 @@ class CentreForm(Form):
         _l("Description"),
         description=_l("A few sentences for residents: what the centre does and for whom."),
         filters=[strip],
-        validators=[Optional(), Length(max=5000, message=_at_most(5000))],
+        validators=[Optional(), Length(max=5000, message=at_most_characters(5000))],
     )
     contact_email = EmailField(
         _l("Contact e-mail of the centre"),
         description=_l("Shown on the centre's page, e.g. cal@example.org."),
         filters=[strip],
-        validators=[Optional(), Length(max=254, message=_at_most(254)),
+        validators=[Optional(), Length(max=254, message=at_most_characters(254)),
                     Email(_l("Enter an e-mail address in the form name@example.com."),
                           check_deliverability=False)],
     )
@@ -71,7 +65,7 @@ class AnimatorForm(Form):
         description=_l("The person must already have an account."),
         validators=[
             DataRequired(_l("Enter an e-mail address.")),
-            Length(max=254, message=_at_most(254)),
+            Length(max=254, message=at_most_characters(254)),
             Email(_l("Enter an e-mail address in the form name@example.com."),
                   check_deliverability=False),
         ],

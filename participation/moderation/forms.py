@@ -7,7 +7,6 @@ forms only check that the input has the right shape, so a typo gets a message on
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -19,7 +18,7 @@ from wtforms import (
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import TextInput
 
-from ..forms import Form, LocalDateField, strip
+from ..forms import Form, LocalDateField, at_most_characters, strip
 from ..models import ReportTarget
 
 
@@ -121,9 +120,7 @@ class PaperVotesForm(Form):
         description=_l("For example: ballot box at the neighbours' picnic, 12 May."),
         filters=[strip],
         validators=[InputRequired(_l("Describe where the votes come from.")),
-                    Length(max=500, message=lazy_ngettext(
-                        "Enter at most %(num)d character.", "Enter at most %(num)d characters.",
-                        500))],
+                    Length(max=500, message=at_most_characters(500))],
     )
     next = HiddenField()
 

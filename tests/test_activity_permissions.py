@@ -25,7 +25,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from itsdangerous import URLSafeSerializer
-from sqlalchemy import select
 
 from participation.activities import service
 from participation.extensions import db as _db
@@ -38,7 +37,7 @@ from participation.models import (
 )
 
 from .proposals_fixtures import centre, unit_of_work, user
-from .support import routes_of
+from .support import routes_of, rows_of
 
 ROLES = ("anonymous", "resident_a", "resident_b", "animator_a", "animator_b", "admin")
 # The common outcomes, in ROLES order.
@@ -227,12 +226,7 @@ def _fill(text: str, ids: dict) -> str:
 
 
 def _rows(app) -> tuple:
-    """Every row of every table an activity request may write, all columns."""
-    with app.app_context():
-        return tuple(
-            tuple(map(tuple, _db.session.execute(
-                select(model.__table__).order_by(model.__table__.c.id)).all()))
-            for model in WRITTEN)
+    return rows_of(app, WRITTEN)
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -19,14 +19,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import select
 
 from participation.cards import service
 from participation.extensions import db as _db
 from participation.models import AccessCard, Centre, Membership, User
 
 from .proposals_fixtures import unit_of_work
-from .support import PASSWORD, routes_of
+from .support import PASSWORD, routes_of, rows_of
 
 ROLES = ("anonymous", "resident_a", "resident_b", "animator_a", "animator_b", "admin")
 MANAGERS_PAGE = (302, 403, 403, 200, 403, 200)
@@ -104,11 +103,7 @@ def ids(app, world) -> dict:
 
 
 def _rows(app) -> tuple:
-    with app.app_context():
-        return tuple(
-            tuple(map(tuple, _db.session.execute(
-                select(model.__table__).order_by(model.__table__.c.id)).all()))
-            for model in WRITTEN)
+    return rows_of(app, WRITTEN)
 
 
 @pytest.mark.parametrize("role", ROLES)

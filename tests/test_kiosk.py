@@ -46,6 +46,7 @@ from .kiosk_support import (
     use_kiosk,
 )
 from .proposals_fixtures import make_proposal, set_centre
+from .support import rows_of
 
 NAMES = {"anna": "Anna Kowalska", "bogdan": "Bogdan Nowak", "celina": "Celina Wiśniewska",
          "dorota": "Dorota Zielińska", "edward": "Edward z Centrum B"}
@@ -82,11 +83,7 @@ def ks(app, scene) -> KioskScene:
 
 
 def _rows(app) -> tuple:
-    with app.app_context():
-        return tuple(
-            tuple(map(tuple, db_.session.execute(
-                select(model.__table__).order_by(model.__table__.c.id)).all()))
-            for model in WRITTEN)
+    return rows_of(app, WRITTEN)
 
 
 def _text(response) -> str:

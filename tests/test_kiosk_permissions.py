@@ -17,14 +17,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import select
 
-from participation.extensions import db as _db
 from participation.models import AccessCard, Kiosk, ParticipationEvent, Signup, Support
 
 from .kiosk_support import add_person, issue_card, make_activity, make_kiosk, use_kiosk
 from .proposals_fixtures import make_proposal
-from .support import routes_of
+from .support import routes_of, rows_of
 
 ROLES = ("anonymous", "resident_a", "resident_b", "animator_a", "animator_b", "admin")
 MANAGERS_PAGE = (302, 403, 403, 200, 403, 200)
@@ -83,11 +81,7 @@ def ids(app, scene) -> dict:
 
 
 def _rows(app) -> tuple:
-    with app.app_context():
-        return tuple(
-            tuple(map(tuple, _db.session.execute(
-                select(model.__table__).order_by(model.__table__.c.id)).all()))
-            for model in WRITTEN)
+    return rows_of(app, WRITTEN)
 
 
 @pytest.mark.parametrize("role", ROLES)

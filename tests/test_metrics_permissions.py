@@ -30,7 +30,6 @@ import pytest
 from flask import url_for
 from sqlalchemy import select
 
-from participation.extensions import db as _db
 from participation.metrics import tokens
 from participation.models import (
     ApiToken,
@@ -42,7 +41,7 @@ from participation.models import (
 )
 
 from .proposals_fixtures import centre, unit_of_work, user
-from .support import routes_of
+from .support import routes_of, rows_of
 
 ROLES = ("anonymous", "outsider", "resident_a", "resident_b", "animator_a", "animator_b",
          "admin")
@@ -188,16 +187,9 @@ def _fill(text: str, ids: dict) -> str:
 
 
 def _rows(app, *, but_last_use: bool = False) -> tuple:
-    """Every row of every table a metrics request may write, all columns; with
-    ``but_last_use``, without the API token's "last used" time (reading the API sets it)."""
-    with app.app_context():
-        tables = []
-        for model in WRITTEN:
-            columns = [column for column in model.__table__.columns
-                       if not (but_last_use and column.key == "last_used_at")]
-            tables.append(tuple(map(tuple, _db.session.execute(
-                select(*columns).order_by(model.__table__.c.id)).all())))
-        return tuple(tables)
+    """Every row a metrics request may write; with ``but_last_use``, without the API token's
+    "last used" time (reading the API sets it)."""
+    return rows_of(app, WRITTEN, leaving_out=("last_used_at",) if but_last_use else ())
 
 
 def _without_last_use(rows: tuple) -> tuple:
